@@ -1,0 +1,76 @@
+from django.contrib import admin
+
+from cases.models import (
+    Case,
+    CaseFinding,
+    Finding,
+    GuidelineStatement,
+    NextStepOption,
+    NextStepQuestion,
+    Reference,
+    Tag,
+    TeachingPoint,
+)
+
+
+@admin.register(Reference)
+class ReferenceAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "source", "year"]
+
+
+@admin.register(GuidelineStatement)
+class GuidelineStatementAdmin(admin.ModelAdmin):
+    list_display = ["key", "topic", "text"]
+    list_filter = ["topic"]
+    search_fields = ["key", "text"]
+    filter_horizontal = ["citations"]
+
+
+@admin.register(Finding)
+class FindingAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "category"]
+    list_filter = ["category"]
+    search_fields = ["code", "name"]
+    filter_horizontal = ["statements"]
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    search_fields = ["slug"]
+
+
+class CaseFindingInline(admin.TabularInline):
+    model = CaseFinding
+    extra = 1
+    autocomplete_fields = ["finding"]
+
+
+class TeachingPointInline(admin.StackedInline):
+    model = TeachingPoint
+    extra = 0
+    filter_horizontal = ["statements"]
+
+
+@admin.register(Case)
+class CaseAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "status", "answer", "difficulty", "updated_at"]
+    list_filter = ["status", "answer", "difficulty", "tags"]
+    search_fields = ["title", "slug", "stem"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["tags"]
+    raw_id_fields = ["author"]
+    inlines = [CaseFindingInline, TeachingPointInline]
+
+
+class NextStepOptionInline(admin.StackedInline):
+    model = NextStepOption
+    extra = 0
+    filter_horizontal = ["statements"]
+
+
+@admin.register(NextStepQuestion)
+class NextStepQuestionAdmin(admin.ModelAdmin):
+    list_display = ["case", "prompt"]
+    search_fields = ["case__title", "prompt"]
+    raw_id_fields = ["case"]
+    inlines = [NextStepOptionInline]

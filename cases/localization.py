@@ -1,0 +1,121 @@
+"""The localization rule: a pure function from findings to a localization and flags.
+
+The rule is advice for authors and raw material for explanations. A case's answer key,
+set by its author, decides the grade (an acute UMN lesion can look flaccid at first).
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+UMN = "umn"
+LMN = "lmn"
+MIXED = "mixed"
+OTHER = "other"
+ANSWERS = (UMN, LMN, MIXED, OTHER)
+
+SENSORY = "sensory"
+CONTEXT = "context"
+
+# The finding vocabulary is a contract shared with exports and tests (PRODUCT.md).
+FINDING_CATEGORIES: dict[str, str] = {
+    "spasticity": UMN,
+    "hyperreflexia": UMN,
+    "clonus": UMN,
+    "extensor_plantar": UMN,
+    "fasciculations": LMN,
+    "flaccid_weakness": LMN,
+    "hypotonia": LMN,
+    "hyporeflexia": LMN,
+    "muscle_atrophy": LMN,
+    "emg_denervation": LMN,
+    "ncs_low_cmap": LMN,
+    "mri_corticospinal_signal": UMN,
+    "mri_anterior_horn_signal": LMN,
+    "sensory_loss": SENSORY,
+    "weakness": CONTEXT,
+    "focal_weakness": CONTEXT,
+    "bulbar_onset": CONTEXT,
+    "weight_loss": CONTEXT,
+    "reduced_fvc": CONTEXT,
+    "progressive_limb_weakness": CONTEXT,
+    "focal_onset_spread": CONTEXT,
+    "ck_elevated": CONTEXT,
+}
+
+SENSORY_PITFALL = "sensory_pitfall"
+WATCH_FOR_LMN = "watch_for_lmn"
+CONFIRM_WITH_EMG = "confirm_with_emg"
+MRI_BRAIN_FIRST = "mri_brain_first"
+CHECK_CK = "check_ck"
+MIXED_PATTERN = "mixed_pattern"
+FLAGS = (
+    SENSORY_PITFALL,
+    WATCH_FOR_LMN,
+    CONFIRM_WITH_EMG,
+    MRI_BRAIN_FIRST,
+    CHECK_CK,
+    MIXED_PATTERN,
+)
+
+# Findings that, at baseline in a UMN-only patient, predict later LMN involvement [8].
+LMN_PREDICTORS = frozenset(
+    {"focal_weakness", "bulbar_onset", "weight_loss", "reduced_fvc", "progressive_limb_weakness"}
+)
+# Weakness findings that call for a CK once LMN involvement is found [1].
+WEAKNESS_FINDINGS = frozenset(
+    {"weakness", "focal_weakness", "flaccid_weakness", "progressive_limb_weakness"}
+)
+
+
+class UnknownFinding(ValueError):
+    def __init__(self, codes: Iterable[str]) -> None:
+        self.codes = sorted(set(codes))
+        super().__init__(
+            f"Unknown finding code(s): {', '.join(self.codes)}. "
+            f"Valid codes: {', '.join(sorted(FINDING_CATEGORIES))}."
+        )
+
+
+@dataclass(frozen=True)
+class Localization:
+    answer: str
+    flags: frozenset[str]
+
+    def as_dict(self) -> dict:
+        return {"answer": self.answer, "flags": sorted(self.flags)}
+
+
+def localize(present: Iterable[str], absent: Iterable[str] = ()) -> Localization:
+    """Localize from the findings present; absent findings are validated but never count."""
+    present = set(present)
+    absent = set(absent)
+    unknown = (present | absent) - FINDING_CATEGORIES.keys()
+    if unknown:
+        raise UnknownFinding(unknown)
+
+    categories = {FINDING_CATEGORIES[code] for code in present}
+    has_umn = UMN in categories
+    has_lmn = LMN in categories
+    if has_umn and has_lmn:
+        answer = MIXED
+    elif has_umn:
+        answer = UMN
+    elif has_lmn:
+        answer = LMN
+    else:
+        answer = OTHER
+
+    flags = set()
+    if SENSORY in categories:
+        flags.add(SENSORY_PITFALL)
+    if answer == UMN and present & LMN_PREDICTORS:
+        flags.add(WATCH_FOR_LMN)
+    if answer in (LMN, MIXED):
+        flags.add(CONFIRM_WITH_EMG)
+        if present & WEAKNESS_FINDINGS:
+            flags.add(CHECK_CK)
+    if answer != OTHER:
+        flags.add(MRI_BRAIN_FIRST)
+    if answer == MIXED:
+        flags.add(MIXED_PATTERN)
+    return Localization(answer=answer, flags=frozenset(flags))

@@ -1,0 +1,222 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.safestring import SafeString
+
+from cases import localization
+from cases.markdown import render_markdown
+
+
+class Reference(models.Model):
+    """A numbered reference of the guideline, as the source lists it."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    title = models.CharField(max_length=300, blank=True)
+    source = models.CharField(max_length=300, blank=True, help_text="Publisher or author.")
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"[{self.number}] {self.label}"
+
+    @property
+    def is_named(self) -> bool:
+        """The guideline cites some numbers (5 to 8) without naming them."""
+        return bool(self.title)
+
+    @property
+    def label(self) -> str:
+        if not self.is_named:
+            return "Cited by number in the guideline; not named in the source"
+        return ", ".join(str(part) for part in (self.title, self.source, self.year) if part)
+
+
+class GuidelineStatement(models.Model):
+    class Topic(models.TextChoices):
+        SIGNS = "signs", "Signs"
+        DIAGNOSIS = "diagnosis", "Diagnosis"
+        IMAGING = "imaging", "Imaging"
+        LABORATORY = "laboratory", "Laboratory"
+        ANATOMY = "anatomy", "Anatomy"
+        PITFALLS = "pitfalls", "Pitfalls"
+        MANAGEMENT = "management", "Management"
+
+    key = models.SlugField(max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    topic = models.CharField(max_length=20, choices=Topic)
+    text = models.TextField(help_text="The teaching statement, in our own words.")
+    citations = models.ManyToManyField(Reference, related_name="statements")
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return f"{self.key} ({self.get_topic_display()})"
+
+
+class Finding(models.Model):
+    class Category(models.TextChoices):
+        UMN = localization.UMN, "UMN sign"
+        LMN = localization.LMN, "LMN sign"
+        SENSORY = localization.SENSORY, "Sensory"
+        CONTEXT = localization.CONTEXT, "Context"
+
+    code = models.SlugField(max_length=40, unique=True)
+    name = models.CharField(max_length=200)
+    category = models.CharField(max_length=10, choices=Category)
+    statements = models.ManyToManyField(GuidelineStatement, related_name="findings", blank=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Tag(models.Model):
+    slug = models.SlugField(max_length=40, unique=True)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class CaseQuerySet(models.QuerySet):
+    def published(self) -> "CaseQuerySet":
+        return self.filter(status=Case.Status.PUBLISHED)
+
+
+class Case(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        RETIRED = "retired", "Retired"
+
+    class Answer(models.TextChoices):
+        UMN = localization.UMN, "Upper motor neuron"
+        LMN = localization.LMN, "Lower motor neuron"
+        MIXED = localization.MIXED, "Both: mixed UMN and LMN"
+        OTHER = localization.OTHER, "Neither: look beyond the motor neuron"
+
+    class Difficulty(models.TextChoices):
+        INTRODUCTORY = "introductory", "Introductory"
+        INTERMEDIATE = "intermediate", "Intermediate"
+        ADVANCED = "advanced", "Advanced"
+
+    class Sex(models.TextChoices):
+        FEMALE = "female", "Female"
+        MALE = "male", "Male"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=200)
+    stem = models.TextField(help_text="The vignette, in Markdown.")
+    patient_age = models.PositiveSmallIntegerField()
+    patient_sex = models.CharField(max_length=10, choices=Sex)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    difficulty = models.CharField(
+        max_length=20, choices=Difficulty, default=Difficulty.INTERMEDIATE
+    )
+    tags = models.ManyToManyField(Tag, related_name="cases", blank=True)
+    answer = models.CharField(max_length=10, choices=Answer)
+    # Fingerprint of the curated content as last loaded; a case whose content no longer
+    # matches it was edited here, and the curated loader leaves it alone.
+    curated_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = CaseQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("admin:cases_case_change", args=[self.pk])
+
+    @property
+    def stem_html(self) -> SafeString:
+        return render_markdown(self.stem)
+
+
+class CaseFinding(models.Model):
+    class Region(models.TextChoices):
+        BULBAR = "bulbar", "Bulbar"
+        CERVICAL = "cervical", "Cervical / upper limb"
+        THORACIC = "thoracic", "Thoracic"
+        LUMBOSACRAL = "lumbosacral", "Lumbosacral / lower limb"
+
+    class Side(models.TextChoices):
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+        BILATERAL = "bilateral", "Bilateral"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="findings")
+    finding = models.ForeignKey(Finding, on_delete=models.PROTECT, related_name="case_findings")
+    present = models.BooleanField(
+        default=True, help_text="Untick for a finding explicitly absent (it teaches too)."
+    )
+    region = models.CharField(max_length=20, choices=Region, blank=True)
+    side = models.CharField(max_length=10, choices=Side, blank=True)
+
+    class Meta:
+        ordering = ["-present", "finding__code", "region", "side"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "finding", "region", "side"], name="unique_case_finding"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{'' if self.present else 'no '}{self.finding.code}"
+
+
+class TeachingPoint(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="teaching_points")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField()
+    statements = models.ManyToManyField(GuidelineStatement, related_name="teaching_points")
+    explains_rule = models.BooleanField(
+        default=False,
+        help_text="Says why the answer key differs from what the localization rule gives.",
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+class NextStepQuestion(models.Model):
+    """A single-best-answer question on workup or management for a case."""
+
+    case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="next_step")
+    prompt = models.CharField(max_length=300)
+
+    def __str__(self) -> str:
+        return self.prompt
+
+
+class NextStepOption(models.Model):
+    question = models.ForeignKey(NextStepQuestion, on_delete=models.CASCADE, related_name="options")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.CharField(max_length=300)
+    is_correct = models.BooleanField(default=False)
+    rationale = models.TextField()
+    statements = models.ManyToManyField(GuidelineStatement, related_name="next_step_options")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,0 +1,68 @@
+"""Accounts: sign-up plus the Instructors group. Log-in and password flows are Django's."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+INSTRUCTORS = "Instructors"
+# Instructors look after the bank in the admin; they do not manage users.
+INSTRUCTOR_MODELS = {
+    "cases": [
+        "case",
+        "casefinding",
+        "teachingpoint",
+        "nextstepquestion",
+        "nextstepoption",
+        "tag",
+        "finding",
+        "guidelinestatement",
+        "reference",
+    ],
+    "quizzes": ["quiz", "quizcase"],
+}
+
+
+class SignupForm(UserCreationForm):
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"].required = True
+        self.fields["email"].help_text = "Used only to reset your password."
+
+
+def is_instructor(user) -> bool:
+    return user.is_authenticated and (
+        user.is_superuser or user.groups.filter(name=INSTRUCTORS).exists()
+    )
+
+
+@transaction.atomic
+def ensure_instructors_group() -> Group:
+    group, _ = Group.objects.get_or_create(name=INSTRUCTORS)
+    wanted = Permission.objects.filter(
+        content_type__app_label__in=INSTRUCTOR_MODELS.keys()
+    ).select_related("content_type")
+    group.permissions.add(
+        *[p for p in wanted if p.content_type.model in INSTRUCTOR_MODELS[p.content_type.app_label]]
+    )
+    return group
+
+
+@transaction.atomic
+def ensure_demo_user(*, username: str, password: str, instructor: bool) -> tuple[object, bool]:
+    """Create a demo account once; later calls leave it (and its password) untouched."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        username=username,
+        defaults={"email": f"{username}@example.org", "is_staff": instructor},
+    )
+    if created:
+        user.set_password(password)
+        user.save(update_fields=["password"])
+    if instructor:
+        user.groups.add(ensure_instructors_group())
+    return user, created

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class NeurolocalizeConfig(AppConfig):
+    name = "neurolocalize"
+    verbose_name = "NeuroLocalize"

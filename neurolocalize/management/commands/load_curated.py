@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from cases.bank import BankInvalid
+from cases.services import load_curated
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the curated guideline knowledge base and case bank. Safe to run again: "
+        "nothing is created twice and cases edited here are left alone."
+    )
+
+    def handle(self, *args, **options) -> None:
+        try:
+            report = load_curated()
+        except BankInvalid as exc:
+            raise CommandError(f"The curated content is invalid:\n{exc}") from exc
+        self.stdout.write(f"Curated bank: {report.summary()}")
+        for slug in report.kept_local_edits:
+            self.stdout.write(f"  kept local edits to case {slug}")
