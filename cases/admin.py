@@ -74,3 +74,30 @@ class NextStepQuestionAdmin(admin.ModelAdmin):
     search_fields = ["case__title", "prompt"]
     raw_id_fields = ["case"]
     inlines = [NextStepOptionInline]
+
+
+@admin.register(CaseFinding)
+class CaseFindingAdmin(admin.ModelAdmin):
+    list_display = ["case", "finding", "present", "region", "side"]
+    list_filter = ["present", "finding__category", "region"]
+    search_fields = ["case__title", "finding__code"]
+    list_select_related = ["case", "finding"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(TeachingPoint)
+class TeachingPointAdmin(admin.ModelAdmin):
+    list_display = ["case", "position", "text", "explains_rule"]
+    list_select_related = ["case"]
+    search_fields = ["case__title", "text"]
+    raw_id_fields = ["case"]
+    filter_horizontal = ["statements"]
+
+
+@admin.register(NextStepOption)
+class NextStepOptionAdmin(admin.ModelAdmin):
+    list_display = ["question", "text", "is_correct"]
+    list_select_related = ["question__case"]
+    search_fields = ["text", "question__case__title"]
+    raw_id_fields = ["question"]
+    filter_horizontal = ["statements"]

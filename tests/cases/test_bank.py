@@ -1,0 +1,240 @@
+"""Export and import of the bank: validation with locations, all-or-nothing, round trip."""
+
+import copy
+import json
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from cases.bank import BankInvalid, dumps, parse_bank
+from cases.models import Case, GuidelineStatement
+from cases.selectors import export_bank
+from cases.services import import_bank, load_curated, read_curated
+
+pytestmark = pytest.mark.django_db
+
+
+def a_case(slug: str = "new-case", **overrides) -> dict:
+    case = {
+        "slug": slug,
+        "title": "Stiff legs in a runner",
+        "status": "published",
+        "answer": "umn",
+        "difficulty": "introductory",
+        "patient_age": 44,
+        "patient_sex": "male",
+        "tags": ["spinal-cord"],
+        "stem": "Two years of **stiff** legs.",
+        "findings": [
+            {"code": "spasticity", "present": True, "region": "lumbosacral", "side": "bilateral"},
+            {"code": "fasciculations", "present": False, "region": "", "side": ""},
+        ],
+        "teaching_points": [
+            {"text": "Stiffness with brisk reflexes is UMN.", "statements": ["umn-spasticity"]}
+        ],
+        "next_step": {
+            "prompt": "Next?",
+            "options": [
+                {
+                    "text": "MRI brain",
+                    "correct": True,
+                    "rationale": "First.",
+                    "statements": ["mri-brain-first"],
+                },
+                {
+                    "text": "CK",
+                    "correct": False,
+                    "rationale": "No LMN.",
+                    "statements": ["ck-lmn-weakness"],
+                },
+            ],
+        },
+    }
+    case.update(overrides)
+    return case
+
+
+@pytest.fixture
+def kb():
+    """The guideline knowledge base without the curated cases."""
+    data = read_curated()
+    data["cases"] = []
+    load_curated(data=data)
+
+
+def write(tmp_path, data, name="bank.json"):
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else json.dumps(data))
+    return path
+
+
+def test_export_has_the_contract_keys(kb):
+    import_bank(data={"cases": [a_case()]})
+    data = export_bank()
+    assert list(data) == ["references", "statements", "findings", "cases"]
+    assert set(data["references"][0]) >= {"number", "title", "source", "year"}
+    assert set(data["statements"][0]) >= {"text", "topic", "citations"}
+    assert set(data["findings"][0]) >= {"code", "name", "category"}
+    case = data["cases"][0]
+    assert set(case) >= {"slug", "title", "status", "answer", "stem", "findings", "teaching_points"}
+    assert case["findings"][0] == {
+        "code": "spasticity",
+        "present": True,
+        "region": "lumbosacral",
+        "side": "bilateral",
+    }
+    assert case["findings"][1]["present"] is False
+
+
+def test_export_command_writes_stdout_or_a_file(kb, tmp_path, capsys):
+    call_command("export_bank")
+    from_stdout = json.loads(capsys.readouterr().out)
+    call_command("export_bank", str(tmp_path / "out.json"))
+    assert json.loads((tmp_path / "out.json").read_text()) == from_stdout
+    assert len(from_stdout["statements"]) == 32
+
+
+def test_round_trip_export_import_into_empty_database_export_again_is_identical(
+    tmp_path, django_db_blocker
+):
+    load_curated()
+    import_bank(data={"cases": [a_case(), a_case("other-case", next_step=None, tags=[])]})
+    first = dumps(export_bank())
+    assert len(json.loads(first)["cases"]) >= 2
+    # Empty the bank, then import what was exported.
+    Case.objects.all().delete()
+    GuidelineStatement.objects.all().delete()
+    from cases.models import Finding, Reference, Tag
+
+    Finding.objects.all().delete()
+    Reference.objects.all().delete()
+    Tag.objects.all().delete()
+    call_command("import_bank", str(write(tmp_path, first)))
+    assert dumps(export_bank()) == first
+
+
+def test_an_existing_slug_is_updated_from_the_file(kb, tmp_path):
+    import_bank(data={"cases": [a_case()]})
+    changed = a_case(title="A new title", answer="mixed")
+    changed["findings"].append(
+        {"code": "hyporeflexia", "present": True, "region": "cervical", "side": "left"}
+    )
+    call_command("import_bank", str(write(tmp_path, {"cases": [changed]})))
+    case = Case.objects.get(slug="new-case")
+    assert (case.title, case.answer) == ("A new title", "mixed")
+    assert case.findings.count() == 3
+    assert Case.objects.count() == 1
+
+
+def test_bad_json_reports_line_and_column_and_changes_nothing(kb, tmp_path):
+    with pytest.raises(CommandError) as excinfo:
+        call_command("import_bank", str(write(tmp_path, '{"cases": [\n  {"slug": }\n]}')))
+    assert "line 2, column" in str(excinfo.value)
+    assert Case.objects.count() == 0
+
+
+def test_every_problem_is_reported_with_its_location_and_nothing_changes(kb, tmp_path):
+    import_bank(data={"cases": [a_case("kept-as-is")]})
+    before = dumps(export_bank())
+    bad_code = a_case("one")
+    bad_code["findings"][0]["code"] = "tremor"
+    missing = a_case("two")
+    del missing["answer"]
+    duplicate = a_case("one")
+    good = a_case("kept-as-is", title="This update must not land")
+    with pytest.raises(CommandError) as excinfo:
+        call_command(
+            "import_bank", str(write(tmp_path, {"cases": [bad_code, missing, duplicate, good]}))
+        )
+    message = str(excinfo.value)
+    assert "3 problem(s); nothing was imported" in message
+    assert 'cases[0] ("one").findings[0].code: unknown finding code "tremor"' in message
+    assert 'cases[1] ("two"): missing field "answer"' in message
+    assert 'cases[2] ("one").slug: duplicate slug "one"' in message
+    assert dumps(export_bank()) == before
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (
+            lambda c: c["teaching_points"][0].update(statements=["no-such"]),
+            'unknown statement "no-such"',
+        ),
+        (
+            lambda c: c.update(status="live"),
+            "'live' is not one of draft, review, published, retired",
+        ),
+        (lambda c: c.update(answer="brain"), "'brain' is not one of umn, lmn, mixed, other"),
+        (lambda c: c["findings"][0].update(region="leg"), "'leg' is not one of bulbar"),
+        (
+            lambda c: c["findings"].append(dict(c["findings"][0])),
+            "listed twice for the same region and side",
+        ),
+        (
+            lambda c: c["next_step"]["options"][1].update(correct=True),
+            "exactly one option must be correct, not 2",
+        ),
+        (lambda c: c.update(patient_age=-3), "patient_age: must be a whole number from 0 to 120"),
+        (lambda c: c.update(slug="Not A Slug"), "must be a slug"),
+        (lambda c: c.update(colour="red"), "colour: unknown field"),
+    ],
+)
+def test_each_kind_of_case_error_is_caught(kb, mutate, expected):
+    case = a_case()
+    mutate(case)
+    with pytest.raises(BankInvalid) as excinfo:
+        import_bank(data={"cases": [case]})
+    assert expected in str(excinfo.value)
+    assert Case.objects.count() == 0
+
+
+def test_knowledge_base_errors_are_located(kb):
+    data = {
+        "references": [{"number": 1, "title": "x", "source": "y"}],
+        "statements": [{"key": "new-one", "text": "t", "topic": "astrology", "citations": [99]}],
+        "findings": [{"code": "spasticity", "name": "S", "category": "lmn"}],
+    }
+    with pytest.raises(BankInvalid) as excinfo:
+        import_bank(data=data)
+    text = str(excinfo.value)
+    assert 'references[0]: missing field "year"' in text
+    assert "statements[0].topic: 'astrology' is not one of" in text
+    assert "statements[0].citations: reference 99 does not exist" in text
+    assert 'findings[0].category: "spasticity" is a umn finding' in text
+
+
+def test_a_file_that_is_not_an_object_is_rejected():
+    with pytest.raises(BankInvalid, match="top level must be a JSON object"):
+        import_bank(data=parse_bank("[1, 2]"))
+
+
+def test_an_unreadable_file_is_a_clear_error(tmp_path):
+    with pytest.raises(CommandError, match="Cannot read"):
+        call_command("import_bank", str(tmp_path / "missing.json"))
+
+
+def test_import_is_all_or_nothing_even_when_a_write_fails(kb, monkeypatch):
+    from cases import services
+
+    calls = {"n": 0}
+    real = services._write_case
+
+    def fail_on_second(case, canonical):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("disk full")
+        return real(case, canonical)
+
+    monkeypatch.setattr(services, "_write_case", fail_on_second)
+    with pytest.raises(RuntimeError):
+        import_bank(data={"cases": [a_case("first"), a_case("second")]})
+    assert not Case.objects.filter(slug="first").exists()
+
+
+def test_canonical_form_survives_deep_copies(kb):
+    # The same content imported twice is recognised as unchanged.
+    data = {"cases": [a_case()]}
+    assert import_bank(data=copy.deepcopy(data)).created == ["new-case"]
+    assert import_bank(data=copy.deepcopy(data)).unchanged == ["new-case"]

@@ -1,0 +1,70 @@
+"""The curated loader: idempotent, and it never overwrites a case edited here."""
+
+import pytest
+from django.core.management import call_command
+
+from cases.bank import dumps
+from cases.models import Case, CaseFinding, GuidelineStatement, TeachingPoint
+from cases.selectors import export_bank
+from cases.services import load_curated, read_curated
+
+pytestmark = pytest.mark.django_db
+
+
+def test_loading_twice_creates_nothing_twice(capsys):
+    call_command("load_curated")
+    counts = (
+        Case.objects.count(),
+        CaseFinding.objects.count(),
+        TeachingPoint.objects.count(),
+        GuidelineStatement.objects.count(),
+    )
+    snapshot = dumps(export_bank())
+    call_command("load_curated")
+    out = capsys.readouterr().out
+    assert "0 case(s) created, 0 updated" in out.splitlines()[-1]
+    assert "0 guideline record(s) written" in out.splitlines()[-1]
+    assert (
+        Case.objects.count(),
+        CaseFinding.objects.count(),
+        TeachingPoint.objects.count(),
+        GuidelineStatement.objects.count(),
+    ) == counts
+    assert dumps(export_bank()) == snapshot
+
+
+def test_it_never_overwrites_a_case_an_instructor_edited():
+    load_curated()
+    case = Case.objects.order_by("slug").first()
+    case.title = "Edited by an instructor"
+    case.save()
+    report = load_curated()
+    assert case.slug in report.kept_local_edits
+    case.refresh_from_db()
+    assert case.title == "Edited by an instructor"
+
+
+def test_an_edit_to_findings_alone_is_also_kept():
+    load_curated()
+    case = Case.objects.order_by("slug").first()
+    case.findings.first().delete()
+    count = case.findings.count()
+    assert case.slug in load_curated().kept_local_edits
+    assert case.findings.count() == count
+
+
+def test_an_untouched_case_takes_a_newer_curated_version():
+    data = read_curated()
+    load_curated(data=data)
+    slug = data["cases"][0]["slug"]
+    data["cases"][0]["title"] = "Revised curated title"
+    report = load_curated(data=data)
+    assert report.updated == [slug]
+    assert Case.objects.get(slug=slug).title == "Revised curated title"
+
+
+def test_a_deleted_curated_case_comes_back():
+    load_curated()
+    slug = Case.objects.order_by("slug").first().slug
+    Case.objects.filter(slug=slug).delete()
+    assert load_curated().created == [slug]

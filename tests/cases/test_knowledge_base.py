@@ -1,0 +1,91 @@
+"""The guideline knowledge base is complete and every citation resolves."""
+
+import re
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from cases.localization import FINDING_CATEGORIES
+from cases.models import Finding, GuidelineStatement, Reference
+from cases.services import load_curated
+
+GUIDELINE = Path(settings.BASE_DIR).parent / "shared" / "guideline" / "umn-vs-lmn-guideline.txt"
+CITED = re.compile(r"\s(\d+(?:,\s*\d+)*)\s*$")
+
+pytestmark = pytest.mark.django_db
+
+
+def source_statements() -> list[tuple[str, list[int]]]:
+    """Every cited statement of the guideline, in order, with its citation numbers."""
+    if not GUIDELINE.exists():
+        pytest.skip(f"The guideline source is not at {GUIDELINE}")
+    text = GUIDELINE.read_text(encoding="utf-8")
+    body = text.split("Differentiating and Managing LMN vs UMN Lesions", 1)[1].split(
+        "\nReferences\n", 1
+    )[0]
+    found = []
+    for line in body.splitlines():
+        match = CITED.search(line)
+        if match:
+            found.append((line.strip(), [int(n) for n in match.group(1).split(",")]))
+    return found
+
+
+@pytest.fixture
+def knowledge_base():
+    load_curated()
+
+
+def test_the_source_has_32_cited_statements_30_of_them_bullets():
+    statements = source_statements()
+    assert len(statements) == 32
+    assert sum(line.startswith("•") for line, _ in statements) == 30
+
+
+def test_every_statement_of_the_source_is_encoded_with_its_citations_in_order(knowledge_base):
+    ours = [
+        sorted(s.citations.values_list("number", flat=True))
+        for s in GuidelineStatement.objects.order_by("position")
+    ]
+    assert GuidelineStatement.objects.count() == 32
+    assert ours == [citations for _, citations in source_statements()]
+
+
+def test_statements_are_in_our_own_words(knowledge_base):
+    source = GUIDELINE.read_text(encoding="utf-8") if GUIDELINE.exists() else ""
+    for statement in GuidelineStatement.objects.all():
+        # No run of eight words copied from the source.
+        words = statement.text.split()
+        for i in range(len(words) - 7):
+            assert " ".join(words[i : i + 8]) not in source, statement.key
+
+
+def test_every_citation_resolves_to_a_reference(knowledge_base):
+    numbers = set(Reference.objects.values_list("number", flat=True))
+    for statement in GuidelineStatement.objects.prefetch_related("citations"):
+        cited = {r.number for r in statement.citations.all()}
+        assert cited, statement.key
+        assert cited <= numbers
+
+
+def test_references_one_to_four_are_named_and_five_to_eight_are_marked_unnamed(knowledge_base):
+    named = {r.number: r for r in Reference.objects.all()}
+    assert sorted(named) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert named[1].title == "Motor Neuron Disease Diagnosis and Management"
+    assert (named[2].year, named[3].source) == (2026, "Dr.Oracle Medical Advisory Board & Editors")
+    assert all(named[n].is_named for n in (1, 2, 3, 4))
+    assert not any(named[n].is_named for n in (5, 6, 7, 8))
+    assert "not named in the source" in named[6].label
+
+
+def test_every_topic_is_covered(knowledge_base):
+    topics = set(GuidelineStatement.objects.values_list("topic", flat=True))
+    assert topics == set(GuidelineStatement.Topic.values)
+
+
+def test_the_findings_are_the_product_vocabulary_each_linked_to_statements(knowledge_base):
+    findings = Finding.objects.prefetch_related("statements")
+    assert {f.code: f.category for f in findings} == FINDING_CATEGORIES
+    for finding in findings:
+        assert finding.statements.all(), finding.code
