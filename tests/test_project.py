@@ -17,6 +17,10 @@ from neurolocalize.settings import database_from_url
 from tests.factories import CaseFactory
 
 ROOT = Path(settings.BASE_DIR)
+SETUP_DJANGO = (
+    "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'neurolocalize.settings'; "
+    "django.setup()"
+)
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -28,7 +32,7 @@ def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
 
 def test_with_debug_off_a_missing_secret_key_stops_start_up_clearly():
     result = run_python(
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='neurolocalize.settings'; django.setup()",
+        SETUP_DJANGO,
         DEBUG="0",
     )
     assert result.returncode != 0
@@ -37,7 +41,7 @@ def test_with_debug_off_a_missing_secret_key_stops_start_up_clearly():
 
 def test_with_debug_on_the_app_starts_without_a_secret_key():
     result = run_python(
-        "import django, os; os.environ['DJANGO_SETTINGS_MODULE']='neurolocalize.settings'; django.setup()",
+        SETUP_DJANGO,
         DEBUG="1",
     )
     assert result.returncode == 0, result.stderr
