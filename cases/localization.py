@@ -105,6 +105,17 @@ def localize(present: Iterable[str], absent: Iterable[str] = ()) -> Localization
     else:
         answer = OTHER
 
+    return Localization(answer=answer, flags=flags_for(answer, present))
+
+
+def flags_for(answer: str, present: Iterable[str]) -> frozenset[str]:
+    """The teaching flags for a localization and the findings present.
+
+    Separate from `localize` so explanations can raise the flags of a case's answer key,
+    which its author may have set apart from what the signs alone give.
+    """
+    present = set(present)
+    categories = {FINDING_CATEGORIES[code] for code in present}
     flags = set()
     if SENSORY in categories:
         flags.add(SENSORY_PITFALL)
@@ -118,4 +129,4 @@ def localize(present: Iterable[str], absent: Iterable[str] = ()) -> Localization
         flags.add(MRI_BRAIN_FIRST)
     if answer == MIXED:
         flags.add(MIXED_PATTERN)
-    return Localization(answer=answer, flags=frozenset(flags))
+    return frozenset(flags)

@@ -2,10 +2,22 @@ import pytest
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_storage(settings) -> None:
+def _fast_tests(settings) -> None:
+    # Strong password hashing costs a second per log-in; tests don't need it.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Production serves hashed files from collectstatic's manifest; tests render templates
     # without running collectstatic first.
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture
+def kb(db) -> None:
+    """The guideline knowledge base (references, statements, findings), no cases."""
+    from cases.services import load_curated, read_curated
+
+    data = read_curated()
+    data["cases"] = []
+    load_curated(data=data)

@@ -85,3 +85,43 @@ class TeachingPointFactory(factory.django.DjangoModelFactory):
     def statements(self, create, extracted, **kwargs):
         if create:
             self.statements.set(extracted or [StatementFactory()])
+
+
+def case_entry(slug: str = "new-case", **overrides) -> dict:
+    case = {
+        "slug": slug,
+        "title": "Stiff legs in a runner",
+        "status": "published",
+        "answer": "umn",
+        "difficulty": "introductory",
+        "patient_age": 44,
+        "patient_sex": "male",
+        "tags": ["spinal-cord"],
+        "stem": "Two years of **stiff** legs.",
+        "findings": [
+            {"code": "spasticity", "present": True, "region": "lumbosacral", "side": "bilateral"},
+            {"code": "fasciculations", "present": False, "region": "", "side": ""},
+        ],
+        "teaching_points": [
+            {"text": "Stiffness with brisk reflexes is UMN.", "statements": ["umn-spasticity"]}
+        ],
+        "next_step": {
+            "prompt": "Next?",
+            "options": [
+                {
+                    "text": "MRI brain",
+                    "correct": True,
+                    "rationale": "First.",
+                    "statements": ["mri-brain-first"],
+                },
+                {
+                    "text": "CK",
+                    "correct": False,
+                    "rationale": "No LMN.",
+                    "statements": ["ck-lmn-weakness"],
+                },
+            ],
+        },
+    }
+    case.update(overrides)
+    return case

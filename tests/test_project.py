@@ -159,14 +159,34 @@ def test_the_demo_instructor_can_browse_every_bank_model_in_the_admin(client):
     call_command("load_curated")
     call_command("create_demo_users")
     assert client.login(username="instructor", password="localize-instructor")
-    app_models = [m for m in admin.site._registry if m._meta.app_label in ("cases", "quizzes")]
-    assert len(app_models) >= 6
-    for model in app_models:
+    bank_models = [
+        m
+        for m in admin.site._registry
+        if m._meta.app_label == "cases" or m._meta.model_name in ("quiz", "quizcase")
+    ]
+    assert len(bank_models) >= 10
+    for model in bank_models:
         url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
         assert client.get(url).status_code == 200, url
     case = Case.objects.first()
     if case:
         assert client.get(reverse("admin:cases_case_change", args=[case.pk])).status_code == 200
+
+
+@pytest.mark.django_db
+def test_staff_superusers_can_open_every_model_in_the_admin(admin_client):
+    from django.contrib import admin
+
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        assert admin_client.get(url).status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_instructors_cannot_read_learners_practice_attempts_in_the_admin(client):
+    call_command("create_demo_users")
+    client.login(username="instructor", password="localize-instructor")
+    assert client.get(reverse("admin:quizzes_attempt_changelist")).status_code == 403
 
 
 @pytest.mark.django_db

@@ -10,57 +10,10 @@ from django.core.management.base import CommandError
 from cases.bank import BankInvalid, dumps, parse_bank
 from cases.models import Case, GuidelineStatement
 from cases.selectors import export_bank
-from cases.services import import_bank, load_curated, read_curated
+from cases.services import import_bank, load_curated
+from tests.factories import case_entry as a_case
 
 pytestmark = pytest.mark.django_db
-
-
-def a_case(slug: str = "new-case", **overrides) -> dict:
-    case = {
-        "slug": slug,
-        "title": "Stiff legs in a runner",
-        "status": "published",
-        "answer": "umn",
-        "difficulty": "introductory",
-        "patient_age": 44,
-        "patient_sex": "male",
-        "tags": ["spinal-cord"],
-        "stem": "Two years of **stiff** legs.",
-        "findings": [
-            {"code": "spasticity", "present": True, "region": "lumbosacral", "side": "bilateral"},
-            {"code": "fasciculations", "present": False, "region": "", "side": ""},
-        ],
-        "teaching_points": [
-            {"text": "Stiffness with brisk reflexes is UMN.", "statements": ["umn-spasticity"]}
-        ],
-        "next_step": {
-            "prompt": "Next?",
-            "options": [
-                {
-                    "text": "MRI brain",
-                    "correct": True,
-                    "rationale": "First.",
-                    "statements": ["mri-brain-first"],
-                },
-                {
-                    "text": "CK",
-                    "correct": False,
-                    "rationale": "No LMN.",
-                    "statements": ["ck-lmn-weakness"],
-                },
-            ],
-        },
-    }
-    case.update(overrides)
-    return case
-
-
-@pytest.fixture
-def kb():
-    """The guideline knowledge base without the curated cases."""
-    data = read_curated()
-    data["cases"] = []
-    load_curated(data=data)
 
 
 def write(tmp_path, data, name="bank.json"):

@@ -21,9 +21,13 @@ def test_loading_twice_creates_nothing_twice(capsys):
     )
     snapshot = dumps(export_bank())
     call_command("load_curated")
-    out = capsys.readouterr().out
-    assert "0 case(s) created, 0 updated" in out.splitlines()[-1]
-    assert "0 guideline record(s) written" in out.splitlines()[-1]
+    out = capsys.readouterr().out.splitlines()
+    second = [line for line in out if line.startswith("Curated bank:")][-1]
+    assert "0 case(s) created, 0 updated" in second
+    assert "0 guideline record(s) written" in second
+    assert out[-1] == "Practice sets: 0 created, {} already there.".format(
+        out[-1].split(", ")[1].split(" ")[0]
+    )
     assert (
         Case.objects.count(),
         CaseFinding.objects.count(),

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from cases.bank import BankInvalid
 from cases.services import load_curated
+from quizzes.services import seed_practice_sets
 
 
 class Command(BaseCommand):
@@ -18,3 +19,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Curated bank: {report.summary()}")
         for slug in report.kept_local_edits:
             self.stdout.write(f"  kept local edits to case {slug}")
+        created, existing = seed_practice_sets()
+        self.stdout.write(f"Practice sets: {created} created, {existing} already there.")

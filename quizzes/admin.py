@@ -1,0 +1,56 @@
+from django.contrib import admin
+
+from quizzes.models import Attempt, AttemptCase, Quiz, QuizCase, Response
+
+
+class QuizCaseInline(admin.TabularInline):
+    model = QuizCase
+    extra = 1
+    raw_id_fields = ["case"]
+
+
+@admin.register(Quiz)
+class QuizAdmin(admin.ModelAdmin):
+    list_display = ["title", "slug", "mode", "selection", "is_listed", "position"]
+    list_filter = ["mode", "selection", "is_listed"]
+    search_fields = ["title", "slug"]
+    prepopulated_fields = {"slug": ["title"]}
+    inlines = [QuizCaseInline]
+
+
+@admin.register(QuizCase)
+class QuizCaseAdmin(admin.ModelAdmin):
+    list_display = ["quiz", "case", "position"]
+    list_select_related = ["quiz", "case"]
+    raw_id_fields = ["case"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Learners' records are evidence: staff may read them, never rewrite them."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(ReadOnlyAdmin):
+    list_display = ["title", "user", "started_at", "completed_at", "case_count"]
+    list_filter = ["completed_at"]
+    search_fields = ["user__username", "title"]
+    list_select_related = ["user"]
+
+
+@admin.register(AttemptCase)
+class AttemptCaseAdmin(ReadOnlyAdmin):
+    list_display = ["attempt", "position", "case", "answered_at"]
+    list_select_related = ["attempt__user", "case"]
+
+
+@admin.register(Response)
+class ResponseAdmin(ReadOnlyAdmin):
+    list_display = ["attempt_case", "item", "score", "answered_at"]
+    list_filter = ["item"]
+    list_select_related = ["attempt_case__attempt__user"]

@@ -1,0 +1,142 @@
+"""Case content snapshots: what a learner is shown and graded on, frozen at attempt start.
+
+`compile_cases` reads everything for any number of cases in a fixed number of queries and
+returns, per case, a plain dict that `grading.CaseContent.from_dict` understands. Only the
+statements and references a case cites travel with it.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from cases.models import (
+    Case,
+    CaseFinding,
+    Finding,
+    GuidelineStatement,
+    NextStepOption,
+    Reference,
+    TeachingPoint,
+)
+from quizzes import grading
+
+
+def _links(through, owner_field: str, owner_ids: Iterable[int]) -> dict[int, list[str]]:
+    """Statement keys per owner, from an M2M through table, in one query."""
+    keys: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        through.objects.filter(**{f"{owner_field}__in": list(owner_ids)})
+        .order_by("guidelinestatement__position")
+        .values_list(owner_field, "guidelinestatement__key")
+    )
+    for owner, key in rows:
+        keys[owner].append(key)
+    return keys
+
+
+def compile_cases(case_ids: list[int]) -> dict[int, dict]:
+    cases = {c.pk: c for c in Case.objects.filter(pk__in=case_ids).select_related("next_step")}
+    findings = list(
+        CaseFinding.objects.filter(case_id__in=case_ids)
+        .select_related("finding")
+        .order_by("case_id", "-present", "pk")
+    )
+    finding_keys = _links(
+        Finding.statements.through, "finding_id", {cf.finding_id for cf in findings}
+    )
+    points = list(TeachingPoint.objects.filter(case_id__in=case_ids))
+    point_keys = _links(
+        TeachingPoint.statements.through, "teachingpoint_id", [p.pk for p in points]
+    )
+    options = list(
+        NextStepOption.objects.filter(question__case_id__in=case_ids)
+        .select_related("question")
+        .order_by("question_id", "position", "pk")
+    )
+    option_keys = _links(
+        NextStepOption.statements.through, "nextstepoption_id", [o.pk for o in options]
+    )
+    statements: dict[str, dict] = {}
+    references: dict[int, str] = {}
+    for (
+        key,
+        text,
+        number,
+        title,
+        source,
+        year,
+    ) in GuidelineStatement.citations.through.objects.order_by("reference__number").values_list(
+        "guidelinestatement__key",
+        "guidelinestatement__text",
+        "reference__number",
+        "reference__title",
+        "reference__source",
+        "reference__year",
+    ):
+        statements.setdefault(key, {"text": text, "citations": []})["citations"].append(number)
+        references[number] = Reference(title=title, source=source, year=year).label
+
+    compiled: dict[int, dict] = {}
+    for case_id, case in cases.items():
+        compiled[case_id] = {
+            "case": {
+                "id": case.pk,
+                "slug": case.slug,
+                "title": case.title,
+                "stem_html": str(case.stem_html),
+                "patient_age": case.patient_age,
+                "patient_sex": case.get_patient_sex_display(),
+                "difficulty": case.get_difficulty_display(),
+                "answer": case.answer,
+            },
+            "findings": [],
+            "teaching_points": [],
+            "next_step": None,
+        }
+    for cf in findings:
+        compiled[cf.case_id]["findings"].append(
+            {
+                "code": cf.finding.code,
+                "name": cf.finding.name,
+                "present": cf.present,
+                "region": cf.get_region_display() if cf.region else "",
+                "side": cf.side,
+                "statements": finding_keys.get(cf.finding_id, []),
+            }
+        )
+    for point in points:
+        compiled[point.case_id]["teaching_points"].append(
+            {
+                "text": point.text,
+                "statements": point_keys.get(point.pk, []),
+                "explains_rule": point.explains_rule,
+            }
+        )
+    for option in options:
+        entry = compiled[option.question.case_id]
+        if entry["next_step"] is None:
+            entry["next_step"] = {"prompt": option.question.prompt, "options": []}
+        entry["next_step"]["options"].append(
+            {
+                "id": option.pk,
+                "text": option.text,
+                "correct": option.is_correct,
+                "rationale": option.rationale,
+                "statements": option_keys.get(option.pk, []),
+            }
+        )
+    for entry in compiled.values():
+        cited = {
+            key
+            for group in (
+                entry["findings"],
+                entry["teaching_points"],
+                (entry["next_step"] or {}).get("options", []),
+            )
+            for item in group
+            for key in item["statements"]
+        }
+        cited |= grading.ALWAYS_CITED
+        entry["statements"] = {k: statements[k] for k in sorted(cited) if k in statements}
+        numbers = {n for s in entry["statements"].values() for n in s["citations"]}
+        entry["references"] = {str(n): references[n] for n in sorted(numbers)}
+    return compiled

@@ -1,0 +1,461 @@
+"""Grading: pure functions from a case's content and a learner's answers to scores and
+explanations. No requests, no queries: the content arrives as a snapshot (see
+`quizzes.content`), so a learner is graded on exactly what they were shown.
+
+Every explanation is a list of points, each carrying the guideline reference numbers it
+rests on; a citation that does not resolve to a reference is an error, never a blank.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from cases import localization
+from cases.localization import FINDING_CATEGORIES, LMN, MIXED, OTHER, UMN, flags_for
+
+LOCALIZATION = "localization"
+FINDINGS = "findings"
+NEXT_STEP = "next_step"
+ITEMS = (LOCALIZATION, FINDINGS, NEXT_STEP)
+ITEM_LABELS = {
+    LOCALIZATION: "Localization",
+    FINDINGS: "Findings",
+    NEXT_STEP: "Next step",
+}
+
+ANSWER_LABELS = {
+    UMN: "Upper motor neuron",
+    LMN: "Lower motor neuron",
+    MIXED: "Both: mixed UMN and LMN",
+    OTHER: "Neither: look beyond the motor neuron",
+}
+
+# How a learner classifies a finding on the findings item.
+SIGN_UMN = "umn"
+SIGN_LMN = "lmn"
+SIGN_NEITHER = "neither"
+SIGN_LABELS = {SIGN_UMN: "UMN sign", SIGN_LMN: "LMN sign", SIGN_NEITHER: "Neither"}
+
+MEANING = {
+    UMN: "an upper motor neuron sign",
+    LMN: "a lower motor neuron sign",
+    localization.SENSORY: (
+        "a sensory finding: not a motor neuron sign, and a reason to doubt pure motor "
+        "neuron disease"
+    ),
+    localization.CONTEXT: "context: it does not localize by itself, but it shapes the workup",
+}
+ABSENT_MEANING = {
+    UMN: "one upper motor neuron sign that is not there",
+    LMN: "one lower motor neuron sign that is not there",
+    localization.SENSORY: "sensation is spared, as it is in pure motor neuron disease",
+    localization.CONTEXT: "noted as absent",
+}
+
+# The guideline statements each rule flag teaches from, and the lesson in our words.
+FLAG_TEACHING: dict[str, tuple[tuple[str, ...], str]] = {
+    localization.SENSORY_PITFALL: (
+        ("sensory-pitfall",),
+        "Sensory findings are present. Typical upper and lower motor neuron lesions leave "
+        "sensation alone, so reconsider any diagnosis of pure motor neuron disease.",
+    ),
+    localization.WATCH_FOR_LMN: (
+        ("umn-focal-bulbar-predict", "umn-progression-predictors"),
+        "The signs are upper motor neuron only for now, but {predictors} at baseline "
+        "predict that lower motor neuron signs may follow in a patient who starts with a "
+        "pure UMN picture: re-examine for them over time.",
+    ),
+    localization.CONFIRM_WITH_EMG: (
+        ("edx-mandatory",),
+        "Lower motor neuron involvement must be confirmed with EMG and nerve conduction "
+        "studies; the bedside examination alone does not establish it.",
+    ),
+    localization.MRI_BRAIN_FIRST: (
+        ("mri-brain-first",),
+        "When motor neuron disease is on the list, the first imaging study is an MRI of the "
+        "brain without contrast.",
+    ),
+    localization.CHECK_CK: (
+        ("ck-lmn-weakness",),
+        "Lower motor neuron involvement with weakness: measure creatine kinase, which is "
+        "markedly raised in conditions such as muscular dystrophy.",
+    ),
+    localization.MIXED_PATTERN: (
+        ("mixed-als",),
+        "Upper and lower motor neuron signs together: do not miss a mixed presentation. "
+        "Think of ALS, where weakness starts in one region and spreads to its neighbours.",
+    ),
+}
+FLAG_ORDER = (
+    localization.MIXED_PATTERN,
+    localization.SENSORY_PITFALL,
+    localization.WATCH_FOR_LMN,
+    localization.CONFIRM_WITH_EMG,
+    localization.MRI_BRAIN_FIRST,
+    localization.CHECK_CK,
+)
+VERDICT_STATEMENTS = {
+    UMN: ("overview",),
+    LMN: ("overview",),
+    MIXED: ("overview", "mixed-als"),
+    OTHER: ("overview", "peripheral-disorders"),
+}
+# Statements every explanation may cite, whatever the case itself cites.
+ALWAYS_CITED = frozenset(
+    {key for keys, _ in FLAG_TEACHING.values() for key in keys}
+    | {key for keys in VERDICT_STATEMENTS.values() for key in keys}
+)
+PREDICTOR_WORDS = {
+    "focal_weakness": "focal weakness",
+    "bulbar_onset": "a bulbar onset",
+    "weight_loss": "weight loss",
+    "reduced_fvc": "a reduced forced vital capacity",
+    "progressive_limb_weakness": "progressive limb weakness",
+}
+
+
+class UnresolvedCitation(LookupError):
+    """A point cites a statement or reference that the content does not carry."""
+
+
+# Content -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Statement:
+    key: str
+    text: str
+    citations: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CaseFinding:
+    code: str
+    name: str
+    present: bool
+    region: str = ""
+    side: str = ""
+    statements: tuple[str, ...] = ()
+
+    @property
+    def category(self) -> str:
+        return FINDING_CATEGORIES[self.code]
+
+    @property
+    def where(self) -> str:
+        return ", ".join(part for part in (self.side, self.region) if part)
+
+
+@dataclass(frozen=True)
+class TeachingPoint:
+    text: str
+    statements: tuple[str, ...]
+    explains_rule: bool = False
+
+
+@dataclass(frozen=True)
+class Option:
+    id: int
+    text: str
+    correct: bool
+    rationale: str
+    statements: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CaseContent:
+    answer: str
+    findings: tuple[CaseFinding, ...]
+    teaching_points: tuple[TeachingPoint, ...]
+    statements: Mapping[str, Statement]
+    references: Mapping[int, str]
+    next_step_prompt: str = ""
+    options: tuple[Option, ...] = ()
+
+    @property
+    def present_codes(self) -> list[str]:
+        """Codes of the present findings, once each, in the order of the case."""
+        return list(dict.fromkeys(f.code for f in self.findings if f.present))
+
+    @property
+    def items(self) -> tuple[str, ...]:
+        items = [LOCALIZATION]
+        if self.present_codes:
+            items.append(FINDINGS)
+        if self.options:
+            items.append(NEXT_STEP)
+        return tuple(items)
+
+    @classmethod
+    def from_dict(cls, data: Mapping) -> "CaseContent":
+        next_step = data.get("next_step") or {}
+        return cls(
+            answer=data["case"]["answer"],
+            findings=tuple(
+                CaseFinding(
+                    code=f["code"],
+                    name=f["name"],
+                    present=f["present"],
+                    region=f.get("region", ""),
+                    side=f.get("side", ""),
+                    statements=tuple(f.get("statements", ())),
+                )
+                for f in data["findings"]
+            ),
+            teaching_points=tuple(
+                TeachingPoint(p["text"], tuple(p["statements"]), p.get("explains_rule", False))
+                for p in data["teaching_points"]
+            ),
+            statements={
+                key: Statement(key, s["text"], tuple(s["citations"]))
+                for key, s in data["statements"].items()
+            },
+            references={int(number): label for number, label in data["references"].items()},
+            next_step_prompt=next_step.get("prompt", ""),
+            options=tuple(
+                Option(o["id"], o["text"], o["correct"], o["rationale"], tuple(o["statements"]))
+                for o in next_step.get("options", ())
+            ),
+        )
+
+
+def sign_key(code: str) -> str:
+    """The right classification of a finding on the findings item."""
+    category = FINDING_CATEGORIES[code]
+    return category if category in (UMN, LMN) else SIGN_NEITHER
+
+
+# Results -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Point:
+    kind: str  # verdict, evidence, absent, contradiction, rule, flag, teaching, rationale
+    text: str
+    citations: tuple[int, ...] = ()
+    correct: bool | None = None
+
+    def as_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "citations": list(self.citations),
+            "correct": self.correct,
+        }
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    item: str
+    given: object
+    key: object
+    score: float
+    points: tuple[Point, ...]
+    references: tuple[tuple[int, str], ...] = field(default=())
+
+    @property
+    def correct(self) -> bool:
+        return self.score == 1.0
+
+    def explanation(self) -> dict:
+        return {
+            "points": [p.as_dict() for p in self.points],
+            "references": [{"number": n, "label": label} for n, label in self.references],
+        }
+
+
+@dataclass(frozen=True)
+class Answers:
+    localization: str | None = None
+    findings: Mapping[str, str] = field(default_factory=dict)
+    next_step: int | None = None
+
+
+# Grading -------------------------------------------------------------------------------
+
+
+def _cite(content: CaseContent, keys: tuple[str, ...] | list[str]) -> tuple[int, ...]:
+    numbers: set[int] = set()
+    for key in keys:
+        try:
+            numbers.update(content.statements[key].citations)
+        except KeyError as exc:
+            raise UnresolvedCitation(f"statement {key!r} is not in the content") from exc
+    return tuple(sorted(numbers))
+
+
+def _finish(content: CaseContent, item: str, given, key, score: float, points) -> ItemResult:
+    numbers = sorted({n for p in points for n in p.citations})
+    missing = [n for n in numbers if n not in content.references]
+    if missing:
+        raise UnresolvedCitation(f"reference(s) {missing} cited but not known")
+    return ItemResult(
+        item=item,
+        given=given,
+        key=key,
+        score=score,
+        points=tuple(points),
+        references=tuple((n, content.references[n]) for n in numbers),
+    )
+
+
+def _lower_first(text: str) -> str:
+    # Keep acronyms (EMG, MRI, CK) as they are.
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+
+
+def _finding_label(finding: CaseFinding) -> str:
+    return f"{finding.name} ({finding.where})" if finding.where else finding.name
+
+
+def _evidence(content: CaseContent) -> list[Point]:
+    points = []
+    for finding in content.findings:
+        if finding.present:
+            text = f"{_finding_label(finding)}: {MEANING[finding.category]}."
+            points.append(Point("evidence", text, _cite(content, finding.statements)))
+    for finding in content.findings:
+        if not finding.present:
+            text = f"No {_lower_first(finding.name)}: {ABSENT_MEANING[finding.category]}."
+            points.append(Point("absent", text, _cite(content, finding.statements)))
+    return points
+
+
+def _signs(content: CaseContent, category: str) -> list[CaseFinding]:
+    return [f for f in content.findings if f.present and f.category == category]
+
+
+def _names(findings: list[CaseFinding]) -> str:
+    return ", ".join(_lower_first(f.name) for f in findings)
+
+
+def _contradictions(content: CaseContent, given: str) -> list[Point]:
+    """Why the learner's localization does not fit: the findings against it."""
+    umn, lmn = _signs(content, UMN), _signs(content, LMN)
+    points = []
+
+    def against(findings: list[CaseFinding], text: str) -> None:
+        keys = [k for f in findings for k in f.statements]
+        points.append(Point("contradiction", text, _cite(content, keys or ["overview"])))
+
+    if given in (UMN, OTHER) and lmn:
+        against(lmn, f"Lower motor neuron signs are present: {_names(lmn)}.")
+    if given in (LMN, OTHER) and umn:
+        against(umn, f"Upper motor neuron signs are present: {_names(umn)}.")
+    if given in (UMN, MIXED) and not umn:
+        against([], "There is no upper motor neuron sign: no spasticity, brisk reflexes, "
+                    "clonus or extensor plantar response.")  # fmt: skip
+    if given in (LMN, MIXED) and not lmn:
+        against([], "There is no lower motor neuron sign: no fasciculations, wasting, "
+                    "flaccid tone or lost reflexes.")  # fmt: skip
+    return points
+
+
+def grade_localization(content: CaseContent, given: str) -> ItemResult:
+    key = content.answer
+    score = 1.0 if given == key else 0.0
+    verdict = (
+        f"Correct: {ANSWER_LABELS[key]}."
+        if score
+        else f"Not quite. You chose {ANSWER_LABELS.get(given, given)}; the answer is "
+        f"{ANSWER_LABELS[key]}."
+    )
+    points = [Point("verdict", verdict, _cite(content, VERDICT_STATEMENTS[key]), bool(score))]
+    points += _evidence(content)
+
+    present = content.present_codes
+    by_rule = localization.localize(present).answer
+    rule_notes = [p for p in content.teaching_points if p.explains_rule]
+    if not score:
+        found = _contradictions(content, given)
+        points += found
+        if not found or by_rule != key:
+            # The signs alone point to the learner's choice (or elsewhere): the author says
+            # why the key differs, in the teaching point that explains it.
+            for note in rule_notes:
+                points.append(Point("contradiction", note.text, _cite(content, note.statements)))
+    if by_rule != key:
+        points.append(
+            Point(
+                "rule",
+                f"Counting signs alone gives {ANSWER_LABELS[by_rule].lower()}; the case's "
+                f"author sets the answer as {ANSWER_LABELS[key].lower()}, and the teaching "
+                "points say why.",
+                _cite(content, ["overview"]),
+            )
+        )
+
+    for flag in FLAG_ORDER:
+        if flag not in flags_for(key, present):
+            continue
+        keys, text = FLAG_TEACHING[flag]
+        if flag == localization.WATCH_FOR_LMN:
+            found = [PREDICTOR_WORDS[c] for c in present if c in PREDICTOR_WORDS]
+            text = text.format(predictors=" and ".join(found))
+        points.append(Point("flag", text, _cite(content, keys)))
+
+    for teaching in content.teaching_points:
+        points.append(Point("teaching", teaching.text, _cite(content, teaching.statements)))
+    return _finish(content, LOCALIZATION, given, key, score, points)
+
+
+def grade_findings(content: CaseContent, given: Mapping[str, str]) -> ItemResult:
+    codes = content.present_codes
+    names = {f.code: f for f in content.findings if f.present}
+    key = {code: sign_key(code) for code in codes}
+    right = [code for code in codes if given.get(code) == key[code]]
+    score = len(right) / len(codes)
+    points = [
+        Point(
+            "verdict",
+            f"{len(right)} of {len(codes)} findings classified right.",
+            (),
+            len(right) == len(codes),
+        )
+    ]
+    for code in codes:
+        finding = names[code]
+        ok = given.get(code) == key[code]
+        chosen = SIGN_LABELS.get(given.get(code, ""), "no answer")
+        text = (
+            f"{finding.name}: {SIGN_LABELS[key[code]]}. "
+            + ("Right." if ok else f"You said {chosen}.")
+            + f" It is {MEANING[finding.category]}."
+        )
+        points.append(Point("evidence", text, _cite(content, finding.statements), ok))
+    return _finish(content, FINDINGS, dict(given), key, score, points)
+
+
+def grade_next_step(content: CaseContent, given: int | None) -> ItemResult:
+    correct = next(o for o in content.options if o.correct)
+    chosen = next((o for o in content.options if o.id == given), None)
+    score = 1.0 if chosen is correct else 0.0
+    verdict = (
+        f"Correct: {correct.text}."
+        if score
+        else f"Not the best next step. The best answer is: {correct.text}."
+    )
+    points = [Point("verdict", verdict, (), bool(score))]
+    # The learner's choice first, then the best answer, then the rest.
+    ordered = [o for o in (chosen, correct) if o] + [
+        o for o in content.options if o not in (chosen, correct)
+    ]
+    for option in dict.fromkeys(ordered):
+        points.append(
+            Point(
+                "rationale",
+                f"{option.text}: {option.rationale}",
+                _cite(content, option.statements),
+                option.correct,
+            )
+        )
+    return _finish(content, NEXT_STEP, given, correct.id, score, points)
+
+
+def grade_case(content: CaseContent, answers: Answers) -> dict[str, ItemResult]:
+    """Grade every item the case asks."""
+    results = {LOCALIZATION: grade_localization(content, answers.localization or "")}
+    if FINDINGS in content.items:
+        results[FINDINGS] = grade_findings(content, answers.findings)
+    if NEXT_STEP in content.items:
+        results[NEXT_STEP] = grade_next_step(content, answers.next_step)
+    return results

@@ -1,0 +1,144 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from cases.models import Case, Tag
+from quizzes import grading
+
+
+class QuizQuerySet(models.QuerySet):
+    def listed(self) -> "QuizQuerySet":
+        return self.filter(is_listed=True, mode=Quiz.Mode.PRACTICE)
+
+
+class Quiz(models.Model):
+    class Mode(models.TextChoices):
+        PRACTICE = "practice", "Practice"
+        EXAM = "exam", "Exam"
+
+    class Selection(models.TextChoices):
+        FIXED = "fixed", "A fixed, ordered list of cases"
+        DRAWN = "drawn", "Drawn fresh for each attempt by a rule"
+
+    slug = models.SlugField(max_length=80, unique=True)
+    title = models.CharField(max_length=120)
+    description = models.TextField(blank=True)
+    mode = models.CharField(max_length=10, choices=Mode, default=Mode.PRACTICE)
+    selection = models.CharField(max_length=10, choices=Selection, default=Selection.FIXED)
+    cases = models.ManyToManyField(Case, through="QuizCase", related_name="quizzes", blank=True)
+    draw_count = models.PositiveSmallIntegerField(
+        default=10, help_text="For drawn quizzes: how many published cases to draw."
+    )
+    draw_answer = models.CharField(max_length=10, choices=Case.Answer, blank=True)
+    draw_tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL)
+    draw_difficulty = models.CharField(max_length=20, choices=Case.Difficulty, blank=True)
+    is_listed = models.BooleanField(default=True, help_text="Shown to learners.")
+    position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = QuizQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "title"]
+        verbose_name_plural = "quizzes"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(draw_count__gte=1) & Q(draw_count__lte=100),
+                name="quiz_draw_count_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class QuizCase(models.Model):
+    quiz = models.ForeignKey(Quiz, on_delete=models.CASCADE, related_name="quiz_cases")
+    case = models.ForeignKey(Case, on_delete=models.CASCADE)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["quiz", "case"], name="unique_quiz_case")]
+
+    def __str__(self) -> str:
+        return f"{self.quiz}: {self.case}"
+
+
+class Attempt(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
+    )
+    # Null for a set made for one learner (their weakest signs).
+    quiz = models.ForeignKey(
+        Quiz, null=True, blank=True, on_delete=models.SET_NULL, related_name="attempts"
+    )
+    title = models.CharField(max_length=120)
+    case_count = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.user})"
+
+    @property
+    def is_complete(self) -> bool:
+        return self.completed_at is not None
+
+
+class AttemptCase(models.Model):
+    """One case as asked in an attempt, with the content shown frozen at the start."""
+
+    attempt = models.ForeignKey(Attempt, on_delete=models.CASCADE, related_name="attempt_cases")
+    case = models.ForeignKey(Case, null=True, on_delete=models.SET_NULL)
+    position = models.PositiveSmallIntegerField()
+    content = models.JSONField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt", "position"], name="unique_attempt_position")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt} #{self.position}"
+
+    @property
+    def grading_content(self) -> grading.CaseContent:
+        return grading.CaseContent.from_dict(self.content)
+
+
+class Response(models.Model):
+    """A learner's answer to one item of one case, graded, with the explanation shown."""
+
+    class Item(models.TextChoices):
+        LOCALIZATION = grading.LOCALIZATION, "Localization"
+        FINDINGS = grading.FINDINGS, "Findings"
+        NEXT_STEP = grading.NEXT_STEP, "Next step"
+
+    attempt_case = models.ForeignKey(
+        AttemptCase, on_delete=models.CASCADE, related_name="responses"
+    )
+    item = models.CharField(max_length=20, choices=Item)
+    given = models.JSONField()
+    key = models.JSONField()
+    score = models.FloatField()
+    explanation = models.JSONField()
+    answered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["attempt_case", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["attempt_case", "item"], name="one_response_per_item"),
+            models.CheckConstraint(
+                condition=Q(score__gte=0) & Q(score__lte=1), name="response_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.attempt_case} {self.item}: {self.score:.2f}"

@@ -1,0 +1,117 @@
+"""Reads for quizzes, attempts and progress. Each runs a fixed number of queries."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from cases.localization import ANSWERS
+from cases.models import Finding
+from quizzes import grading
+from quizzes.models import Attempt, AttemptCase, Quiz, Response
+
+
+def listed_quizzes(*, user) -> list[Quiz]:
+    quizzes = list(
+        Quiz.objects.listed().annotate(
+            published_cases=Count("quiz_cases", filter=Q(quiz_cases__case__status="published"))
+        )
+    )
+    open_attempts = {
+        a.quiz_id: a
+        for a in Attempt.objects.filter(
+            user=user, completed_at__isnull=True, quiz__in=quizzes
+        ).order_by("started_at")
+    }
+    for quiz in quizzes:
+        quiz.open_attempt = open_attempts.get(quiz.pk)
+        quiz.case_total = (
+            quiz.draw_count if quiz.selection == Quiz.Selection.DRAWN else quiz.published_cases
+        )
+    return quizzes
+
+
+def progress(attempt: Attempt) -> list[dict]:
+    """Each case of the attempt: its position and whether it is answered."""
+    return [
+        {"position": position, "answered": answered_at is not None}
+        for position, answered_at in attempt.attempt_cases.values_list("position", "answered_at")
+    ]
+
+
+def current_position(steps: list[dict]) -> int | None:
+    """The first unanswered case, where a learner resumes; None when all are answered."""
+    return next((s["position"] for s in steps if not s["answered"]), None)
+
+
+def attempt_for_review(attempt: Attempt) -> list[AttemptCase]:
+    return list(
+        attempt.attempt_cases.prefetch_related(
+            Prefetch("responses", queryset=Response.objects.order_by("pk"))
+        )
+    )
+
+
+@dataclass
+class Tally:
+    right: float = 0.0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.right / self.total) if self.total else 0
+
+
+def item_scores(attempt_cases: list[AttemptCase]) -> dict[str, Tally]:
+    tallies: dict[str, Tally] = {}
+    for attempt_case in attempt_cases:
+        for response in attempt_case.responses.all():
+            tally = tallies.setdefault(response.item, Tally())
+            tally.right += response.score
+            tally.total += 1
+    return {item: tallies[item] for item in grading.ITEMS if item in tallies}
+
+
+@dataclass
+class Progress:
+    by_answer: dict[str, Tally]
+    by_finding: dict[str, Tally]
+    names: dict[str, str]
+    weakest: list[str]
+
+
+def learner_progress(*, user) -> Progress:
+    """Accuracy by answer key and by finding over every item the learner answered."""
+    by_answer = {answer: Tally() for answer in ANSWERS}
+    by_finding: dict[str, Tally] = defaultdict(Tally)
+    rows = Response.objects.filter(
+        attempt_case__attempt__user=user, item__in=[grading.LOCALIZATION, grading.FINDINGS]
+    ).values_list("item", "given", "key", "score")
+    for item, given, key, score in rows.iterator():
+        if item == grading.LOCALIZATION:
+            by_answer[key].right += score
+            by_answer[key].total += 1
+            continue
+        for code, expected in key.items():
+            by_finding[code].total += 1
+            by_finding[code].right += given.get(code) == expected
+    ranked = sorted(
+        (code for code, t in by_finding.items() if t.right < t.total),
+        key=lambda code: (by_finding[code].right / by_finding[code].total, -by_finding[code].total),
+    )
+    return Progress(
+        by_answer=by_answer,
+        by_finding=dict(sorted(by_finding.items(), key=lambda kv: (kv[1].percent, kv[0]))),
+        names=dict(Finding.objects.values_list("code", "name")) if by_finding else {},
+        weakest=ranked[:3],
+    )
+
+
+def recent_attempts(*, user, limit: int = 10) -> QuerySet[Attempt]:
+    return (
+        Attempt.objects.filter(user=user)
+        .annotate(
+            answered=Count("attempt_cases", filter=Q(attempt_cases__answered_at__isnull=False))
+        )
+        .order_by("-started_at", "-pk")[:limit]
+    )

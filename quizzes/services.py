@@ -1,0 +1,179 @@
+"""Writes for quizzes and attempts. Each public function is one transaction."""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import Case, Tag
+from quizzes import grading
+from quizzes.content import compile_cases
+from quizzes.models import Attempt, AttemptCase, Quiz, QuizCase, Response
+
+CURATED_SETS = Path(__file__).resolve().parent / "content" / "practice_sets.json"
+
+
+class QuizUnavailable(Exception):
+    """The quiz has no published case to ask."""
+
+
+def draw_case_ids(quiz: Quiz) -> list[int]:
+    """The cases an attempt at `quiz` asks, in order; drawn quizzes draw afresh."""
+    if quiz.selection == Quiz.Selection.FIXED:
+        return list(
+            QuizCase.objects.filter(quiz=quiz, case__status=Case.Status.PUBLISHED)
+            .order_by("position", "pk")
+            .values_list("case_id", flat=True)
+        )
+    cases = Case.objects.published()
+    if quiz.draw_answer:
+        cases = cases.filter(answer=quiz.draw_answer)
+    if quiz.draw_tag_id:
+        cases = cases.filter(tags=quiz.draw_tag_id)
+    if quiz.draw_difficulty:
+        cases = cases.filter(difficulty=quiz.draw_difficulty)
+    return list(cases.order_by("?").values_list("pk", flat=True)[: quiz.draw_count])
+
+
+@transaction.atomic
+def _create_attempt(*, user, quiz: Quiz | None, title: str, case_ids: list[int]) -> Attempt:
+    if not case_ids:
+        raise QuizUnavailable(f"“{title}” has no published case to ask yet.")
+    compiled = compile_cases(case_ids)
+    case_ids = [pk for pk in case_ids if pk in compiled]
+    attempt = Attempt.objects.create(user=user, quiz=quiz, title=title, case_count=len(case_ids))
+    AttemptCase.objects.bulk_create(
+        AttemptCase(attempt=attempt, case_id=pk, position=i, content=compiled[pk])
+        for i, pk in enumerate(case_ids, start=1)
+    )
+    return attempt
+
+
+def open_attempt(*, user, quiz: Quiz) -> Attempt | None:
+    return (
+        Attempt.objects.filter(user=user, quiz=quiz, completed_at__isnull=True)
+        .order_by("-started_at", "-pk")
+        .first()
+    )
+
+
+def start_attempt(*, user, quiz: Quiz) -> tuple[Attempt, bool]:
+    """Resume the learner's unfinished attempt at `quiz`, or start a new one."""
+    attempt = open_attempt(user=user, quiz=quiz)
+    if attempt is not None:
+        return attempt, False
+    return _create_attempt(
+        user=user, quiz=quiz, title=quiz.title, case_ids=draw_case_ids(quiz)
+    ), True
+
+
+def start_weakest_signs_attempt(*, user, codes: list[str], count: int = 8) -> Attempt:
+    """A set of published cases carrying the findings the learner misses most."""
+    case_ids = list(
+        Case.objects.published()
+        .filter(findings__finding__code__in=codes, findings__present=True)
+        .distinct()
+        .order_by("?")
+        .values_list("pk", flat=True)[:count]
+    )
+    return _create_attempt(user=user, quiz=None, title="My weakest signs", case_ids=case_ids)
+
+
+@dataclass(frozen=True)
+class Submission:
+    results: dict[str, grading.ItemResult] | None
+    already_answered: bool
+
+
+def parse_answers(content: grading.CaseContent, data) -> tuple[grading.Answers, dict[str, str]]:
+    """Answers from posted form data, with a message for each item left unanswered or bad."""
+    errors: dict[str, str] = {}
+    loc = data.get("localization", "")
+    if loc not in grading.ANSWER_LABELS:
+        errors["localization"] = "Choose where the lesion is."
+    findings = {}
+    for code in content.present_codes:
+        value = data.get(f"finding-{code}", "")
+        if value not in grading.SIGN_LABELS:
+            errors[f"finding-{code}"] = "Classify this finding."
+        findings[code] = value
+    next_step = None
+    if content.options:
+        raw = data.get("next_step", "")
+        ids = {str(o.id): o.id for o in content.options}
+        if raw not in ids:
+            errors["next_step"] = "Choose the best next step."
+        else:
+            next_step = ids[raw]
+    return grading.Answers(localization=loc, findings=findings, next_step=next_step), errors
+
+
+@transaction.atomic
+def submit_case_answers(*, attempt_case: AttemptCase, answers: grading.Answers) -> Submission:
+    """Grade and record the answers to one case, exactly once.
+
+    The attempt-case row is locked, so two tabs posting at once are serialized; the second
+    finds the first's responses and changes nothing.
+    """
+    locked = AttemptCase.objects.select_for_update().get(pk=attempt_case.pk)
+    if locked.answered_at is not None:
+        return Submission(results=None, already_answered=True)
+    results = grading.grade_case(locked.grading_content, answers)
+    now = timezone.now()
+    Response.objects.bulk_create(
+        Response(
+            attempt_case=locked,
+            item=item,
+            given=result.given,
+            key=result.key,
+            score=result.score,
+            explanation=result.explanation(),
+        )
+        for item, result in results.items()
+    )
+    locked.answered_at = now
+    locked.save(update_fields=["answered_at"])
+    attempt_case.answered_at = now
+    # The attempt is complete when its last unanswered case is answered.
+    Attempt.objects.filter(pk=locked.attempt_id, completed_at__isnull=True).exclude(
+        attempt_cases__answered_at__isnull=True
+    ).update(completed_at=now)
+    return Submission(results=results, already_answered=False)
+
+
+@transaction.atomic
+def seed_practice_sets(*, path: Path = CURATED_SETS) -> tuple[int, int]:
+    """Create the curated practice sets that do not exist yet; never touches existing ones.
+
+    Returns (created, already there).
+    """
+    created = existing = 0
+    for position, entry in enumerate(json.loads(path.read_text(encoding="utf-8")), start=1):
+        if Quiz.objects.filter(slug=entry["slug"]).exists():
+            existing += 1
+            continue
+        quiz = Quiz.objects.create(
+            slug=entry["slug"],
+            title=entry["title"],
+            description=entry["description"],
+            selection=entry["selection"],
+            draw_count=entry.get("draw_count", 10),
+            draw_answer=entry.get("draw_answer", ""),
+            draw_difficulty=entry.get("draw_difficulty", ""),
+            draw_tag=Tag.objects.filter(slug=entry["draw_tag"]).first()
+            if entry.get("draw_tag")
+            else None,
+            position=position,
+        )
+        cases = Case.objects.in_bulk(entry.get("cases", []), field_name="slug")
+        missing = [slug for slug in entry.get("cases", []) if slug not in cases]
+        if missing:
+            raise ValueError(f"Practice set {entry['slug']} names unknown cases: {missing}")
+        QuizCase.objects.bulk_create(
+            QuizCase(quiz=quiz, case=cases[slug], position=i)
+            for i, slug in enumerate(entry.get("cases", []), start=1)
+        )
+        created += 1
+    return created, existing

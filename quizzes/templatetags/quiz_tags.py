@@ -1,0 +1,20 @@
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def get_label(labels: dict, key) -> str:
+    """The display label for a key, or the key itself."""
+    return labels.get(key, key)
+
+
+@register.filter
+def bar_width(percent: int) -> int:
+    """Round a percentage to the nearest 5 for the `.w-N` bar classes (no inline styles)."""
+    return max(0, min(100, 5 * round(percent / 5)))
+
+
+@register.filter
+def attr_percent(tally) -> int:
+    return getattr(tally, "percent", 0)

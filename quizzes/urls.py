@@ -1,0 +1,14 @@
+from django.urls import path
+
+from quizzes import views
+
+app_name = "quizzes"
+urlpatterns = [
+    path("practice/", views.quiz_list, name="list"),
+    path("practice/weakest-signs/", views.start_weakest, name="start_weakest"),
+    path("practice/<slug:slug>/start/", views.start, name="start"),
+    path("attempts/<int:attempt_id>/", views.resume, name="resume"),
+    path("attempts/<int:attempt_id>/cases/<int:position>/", views.case, name="case"),
+    path("attempts/<int:attempt_id>/summary/", views.summary, name="summary"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+]

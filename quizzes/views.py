@@ -1,0 +1,210 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import push_url
+from django_htmx.middleware import HtmxDetails
+
+from quizzes import grading, selectors, services
+from quizzes.models import Attempt, AttemptCase, Quiz
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+def _get_attempt_for_user(request: HttpRequest, attempt_id: int) -> Attempt:
+    return get_object_or_404(Attempt, pk=attempt_id, user=request.user)
+
+
+def _get_attempt_case_for_user(request: HttpRequest, attempt_id: int, position: int) -> AttemptCase:
+    return get_object_or_404(
+        AttemptCase.objects.select_related("attempt"),
+        attempt_id=attempt_id,
+        attempt__user=request.user,
+        position=position,
+    )
+
+
+def _partial_wanted(request: HtmxHttpRequest) -> bool:
+    # A history restore asks for the whole page even though it comes from htmx.
+    return bool(request.htmx) and not request.htmx.history_restore_request
+
+
+@login_required
+@require_GET
+def quiz_list(request: HtmxHttpRequest) -> HttpResponse:
+    return render(
+        request, "quizzes/list.html", {"quizzes": selectors.listed_quizzes(user=request.user)}
+    )
+
+
+@login_required
+@require_POST
+def start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    quiz = get_object_or_404(Quiz.objects.listed(), slug=slug)
+    try:
+        attempt, created = services.start_attempt(user=request.user, quiz=quiz)
+    except services.QuizUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect("quizzes:list")
+    if not created:
+        messages.info(request, "Welcome back: you are where you left off.")
+    return redirect("quizzes:resume", attempt_id=attempt.pk)
+
+
+@login_required
+@require_POST
+def start_weakest(request: HtmxHttpRequest) -> HttpResponse:
+    weakest = selectors.learner_progress(user=request.user).weakest
+    if not weakest:
+        messages.info(request, "Answer a few cases first: this set is built from your misses.")
+        return redirect("quizzes:dashboard")
+    try:
+        attempt = services.start_weakest_signs_attempt(user=request.user, codes=weakest)
+    except services.QuizUnavailable as exc:
+        messages.error(request, str(exc))
+        return redirect("quizzes:dashboard")
+    return redirect("quizzes:resume", attempt_id=attempt.pk)
+
+
+@login_required
+@require_GET
+def resume(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request, attempt_id)
+    position = selectors.current_position(selectors.progress(attempt))
+    if position is None:
+        return redirect("quizzes:summary", attempt_id=attempt.pk)
+    return redirect("quizzes:case", attempt_id=attempt.pk, position=position)
+
+
+def _case_context(attempt_case: AttemptCase, *, answers=None, errors=None) -> dict:
+    attempt = attempt_case.attempt
+    steps = selectors.progress(attempt)
+    content = attempt_case.grading_content
+    responses = {}
+    if attempt_case.answered_at is not None:
+        responses = {r.item: r for r in attempt_case.responses.all()}
+    findings = {f.code: f for f in content.findings if f.present}
+    answers = answers or {}
+    position = attempt_case.position
+    next_url = (
+        reverse("quizzes:case", args=[attempt.pk, position + 1])
+        if position < attempt.case_count
+        else reverse("quizzes:summary", args=[attempt.pk])
+    )
+    return {
+        "attempt": attempt,
+        "attempt_case": attempt_case,
+        "case": attempt_case.content["case"],
+        "content": content,
+        "finding_rows": [
+            {
+                "finding": findings[code],
+                "field": f"finding-{code}",
+                "selected": answers.get(f"finding-{code}"),
+                "error": (errors or {}).get(f"finding-{code}"),
+            }
+            for code in content.present_codes
+        ],
+        "localization_selected": answers.get("localization"),
+        "next_step_selected": answers.get("next_step"),
+        "answer_choices": grading.ANSWER_LABELS.items(),
+        "sign_choices": grading.SIGN_LABELS.items(),
+        "steps": steps,
+        "answered_count": sum(s["answered"] for s in steps),
+        "responses": [responses[item] for item in grading.ITEMS if item in responses],
+        "errors": errors or {},
+        "next_url": next_url,
+        "is_last": position >= attempt.case_count,
+        "item_labels": grading.ITEM_LABELS,
+    }
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+@vary_on_headers("HX-Request")
+def case(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    attempt_case = _get_attempt_case_for_user(request, attempt_id, position)
+    here = reverse("quizzes:case", args=[attempt_id, position])
+    if request.method == "POST":
+        return _answer(request, attempt_case, here)
+
+    if attempt_case.answered_at is None:
+        # Cases are answered in order: a later unanswered case waits for this one.
+        current = selectors.current_position(selectors.progress(attempt_case.attempt))
+        if current is not None and current < position:
+            return redirect("quizzes:case", attempt_id=attempt_id, position=current)
+    template = "quizzes/case.html#panel" if _partial_wanted(request) else "quizzes/case.html"
+    response = render(request, template, _case_context(attempt_case))
+    return push_url(response, here) if _partial_wanted(request) else response
+
+
+def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> HttpResponse:
+    partial = _partial_wanted(request)
+    if attempt_case.answered_at is not None:
+        messages.info(request, "You already answered this case; your first answers stand.")
+        if not partial:
+            return redirect(here)
+        return render(request, "quizzes/case.html#panel", _case_context(attempt_case))
+
+    current = selectors.current_position(selectors.progress(attempt_case.attempt))
+    if current is not None and current < attempt_case.position:
+        messages.info(request, "Answer this case first.")
+        return redirect("quizzes:case", attempt_id=attempt_case.attempt_id, position=current)
+
+    answers, errors = services.parse_answers(attempt_case.grading_content, request.POST)
+    if errors:
+        context = _case_context(attempt_case, answers=request.POST, errors=errors)
+        if partial:
+            return render(request, "quizzes/case.html#panel", context)
+        return render(request, "quizzes/case.html", context, status=422)
+
+    submission = services.submit_case_answers(attempt_case=attempt_case, answers=answers)
+    if submission.already_answered:
+        messages.info(request, "You already answered this case; your first answers stand.")
+    if not partial:
+        return redirect(here)
+    return render(request, "quizzes/case.html#panel", _case_context(attempt_case))
+
+
+@login_required
+@require_GET
+def summary(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
+    attempt = _get_attempt_for_user(request, attempt_id)
+    if not attempt.is_complete:
+        return redirect("quizzes:resume", attempt_id=attempt.pk)
+    attempt_cases = selectors.attempt_for_review(attempt)
+    template = "quizzes/summary.html#body" if _partial_wanted(request) else "quizzes/summary.html"
+    response = render(
+        request,
+        template,
+        {
+            "attempt": attempt,
+            "attempt_cases": attempt_cases,
+            "scores": selectors.item_scores(attempt_cases),
+            "item_labels": grading.ITEM_LABELS,
+            "answer_labels": grading.ANSWER_LABELS,
+        },
+    )
+    if _partial_wanted(request):
+        push_url(response, reverse("quizzes:summary", args=[attempt.pk]))
+    return response
+
+
+@login_required
+@require_GET
+def dashboard(request: HtmxHttpRequest) -> HttpResponse:
+    progress = selectors.learner_progress(user=request.user)
+    return render(
+        request,
+        "quizzes/dashboard.html",
+        {
+            "progress": progress,
+            "answer_labels": grading.ANSWER_LABELS,
+            "attempts": selectors.recent_attempts(user=request.user),
+        },
+    )

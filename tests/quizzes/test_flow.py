@@ -1,0 +1,273 @@
+"""The quiz flow: start, answer (HTMX and plain), resume, double submission, summary."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.grading import sign_key
+from quizzes.models import Attempt, AttemptCase, Response
+from quizzes.services import start_attempt
+
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def case_url(attempt, position):
+    return reverse("quizzes:case", args=[attempt.pk, position])
+
+
+def right_answers(attempt_case: AttemptCase, **overrides) -> dict:
+    content = attempt_case.content
+    data = {"localization": content["case"]["answer"]}
+    for f in content["findings"]:
+        if f["present"]:
+            data[f"finding-{f['code']}"] = sign_key(f["code"])
+    if content["next_step"]:
+        data["next_step"] = str(
+            next(o["id"] for o in content["next_step"]["options"] if o["correct"])
+        )
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def attempt(quiz, learner) -> Attempt:
+    return start_attempt(user=learner, quiz=quiz)[0]
+
+
+def test_practice_sets_are_listed_for_a_learner(learner_client, quiz):
+    html = learner_client.get(reverse("quizzes:list")).content.decode()
+    assert "The basics" in html
+    assert "3 cases" in html
+    assert reverse("quizzes:start", args=["basics"]) in html
+
+
+def test_learner_pages_need_a_log_in(client, attempt):
+    for url in (reverse("quizzes:list"), reverse("quizzes:dashboard"), case_url(attempt, 1)):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response.url.startswith(reverse("login"))
+
+
+def test_starting_a_quiz_records_the_cases_in_order_and_opens_the_first(
+    learner_client, quiz, learner
+):
+    response = learner_client.post(reverse("quizzes:start", args=["basics"]))
+    attempt = Attempt.objects.get(user=learner)
+    assert response.url == reverse("quizzes:resume", args=[attempt.pk])
+    assert learner_client.get(response.url).url == case_url(attempt, 1)
+    asked = list(attempt.attempt_cases.values_list("position", "case__slug"))
+    assert asked == [(1, "capsule"), (2, "als-hand"), (3, "fatigable")]
+    assert attempt.attempt_cases.first().content["case"]["title"] == "Sudden weakness of one side"
+
+
+def test_starting_again_resumes_the_unfinished_attempt(learner_client, attempt):
+    response = learner_client.post(reverse("quizzes:start", args=["basics"]))
+    assert response.url == reverse("quizzes:resume", args=[attempt.pk])
+    assert Attempt.objects.count() == 1
+
+
+def test_starting_is_post_only(learner_client, quiz):
+    assert learner_client.get(reverse("quizzes:start", args=["basics"])).status_code == 405
+
+
+def test_the_case_page_shows_the_vignette_and_items_but_never_the_key(learner_client, attempt):
+    html = learner_client.get(case_url(attempt, 1)).content.decode()
+    assert "Sudden <strong>right</strong> arm and leg weakness." in html
+    assert "Where is the lesion?" in html
+    assert "What is the best first imaging?" in html
+    assert 'name="finding-spasticity"' in html
+    assert 'name="finding-fasciculations"' not in html  # absent findings are not asked
+    for secret in (
+        "SECRET-TEACHING",
+        "SECRET-RATIONALE",
+        "Correct:",
+        "verdict",
+        "References",
+        "data-correct",
+        "is_correct",
+    ):
+        assert secret not in html, secret
+
+
+def test_the_htmx_partial_for_an_unanswered_case_has_no_key_either(learner_client, attempt):
+    html = learner_client.get(case_url(attempt, 1), **HTMX).content.decode()
+    assert "<html" not in html
+    assert 'id="quiz-region"' in html
+    assert "SECRET" not in html
+
+
+def test_an_htmx_answer_swaps_in_verdicts_explanation_and_next_button(learner_client, attempt):
+    first = attempt.attempt_cases.get(position=1)
+    response = learner_client.post(case_url(attempt, 1), right_answers(first), **HTMX)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" not in html and html.lstrip().startswith('<div id="quiz-region">')
+    assert "Correct: Upper motor neuron." in html
+    assert "2 of 2 findings classified right." in html
+    assert "SECRET-TEACHING" in html and "SECRET-RATIONALE-A" in html
+    assert 'href="#ref-' in html and "[1] Motor Neuron Disease Diagnosis and Management" in html
+    assert f'hx-get="{case_url(attempt, 2)}"' in html and f'href="{case_url(attempt, 2)}"' in html
+    assert Response.objects.filter(attempt_case=first).count() == 3
+
+
+def test_without_javascript_an_answer_posts_and_redirects_to_the_reviewed_case(
+    learner_client, attempt
+):
+    first = attempt.attempt_cases.get(position=1)
+    response = learner_client.post(case_url(attempt, 1), right_answers(first, localization="lmn"))
+    assert response.status_code == 302 and response.url == case_url(attempt, 1)
+    html = learner_client.get(response.url).content.decode()
+    assert "Not quite. You chose Lower motor neuron; the answer is Upper motor neuron." in html
+    assert "Upper motor neuron signs are present" in html
+    assert 'href="/attempts/' in html and "Next case" in html
+
+
+def test_a_missing_answer_gets_a_clear_message_and_records_nothing(learner_client, attempt):
+    data = right_answers(attempt.attempt_cases.get(position=1))
+    del data["finding-spasticity"]
+    response = learner_client.post(case_url(attempt, 1), data)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Some answers are missing." in html and "Classify this finding." in html
+    assert 'value="umn" required checked' in html  # what was chosen is kept
+    assert Response.objects.count() == 0
+    htmx = learner_client.post(case_url(attempt, 1), {}, **HTMX).content.decode()
+    assert "Choose where the lesion is." in htmx and "Choose the best next step." in htmx
+    assert Response.objects.count() == 0
+
+
+def test_a_forged_value_is_refused(learner_client, attempt):
+    data = right_answers(
+        attempt.attempt_cases.get(position=1), localization="brain", next_step="999999"
+    )
+    assert learner_client.post(case_url(attempt, 1), data).status_code == 422
+    assert Response.objects.count() == 0
+
+
+def test_resubmitting_an_answered_case_changes_nothing(learner_client, attempt):
+    first = attempt.attempt_cases.get(position=1)
+    learner_client.post(case_url(attempt, 1), right_answers(first))
+    before = list(Response.objects.values_list("pk", "given", "score"))
+    again = learner_client.post(
+        case_url(attempt, 1), right_answers(first, localization="other"), **HTMX
+    )
+    assert "your first answers stand" in again.content.decode()
+    plain = learner_client.post(case_url(attempt, 1), right_answers(first, localization="other"))
+    assert plain.status_code == 302
+    assert list(Response.objects.values_list("pk", "given", "score")) == before
+
+
+def test_the_database_allows_one_response_per_item(attempt):
+    from django.db import IntegrityError, transaction
+
+    first = attempt.attempt_cases.get(position=1)
+    Response.objects.create(
+        attempt_case=first, item="localization", given="umn", key="umn", score=1, explanation={}
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Response.objects.create(
+            attempt_case=first, item="localization", given="lmn", key="umn", score=0, explanation={}
+        )
+
+
+def test_a_later_case_waits_for_the_current_one(learner_client, attempt):
+    assert learner_client.get(case_url(attempt, 3)).url == case_url(attempt, 1)
+    second = attempt.attempt_cases.get(position=2)
+    response = learner_client.post(case_url(attempt, 2), right_answers(second))
+    assert response.url == case_url(attempt, 1)
+    assert Response.objects.count() == 0
+
+
+def test_leaving_and_coming_back_resumes_where_the_learner_stopped(learner_client, attempt):
+    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    assert learner_client.get(reverse("quizzes:resume", args=[attempt.pk])).url == case_url(
+        attempt, 2
+    )
+    html = learner_client.get(reverse("quizzes:list")).content.decode()
+    assert reverse("quizzes:resume", args=[attempt.pk]) in html
+
+
+def test_an_answered_case_can_be_revisited_for_review(learner_client, attempt):
+    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    html = learner_client.get(case_url(attempt, 1)).content.decode()
+    assert "Your results" in html and '<form method="post" action="/attempts' not in html
+
+
+def test_the_last_case_completes_the_attempt_and_leads_to_the_summary(learner_client, attempt):
+    for position in (1, 2, 3):
+        ac = attempt.attempt_cases.get(position=position)
+        response = learner_client.post(case_url(attempt, position), right_answers(ac), **HTMX)
+    assert "See your summary" in response.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.is_complete
+    html = learner_client.get(reverse("quizzes:summary", args=[attempt.pk])).content.decode()
+    assert "The basics: summary" in html
+    assert html.count("Your answer: <strong>") == 3
+    assert "Localization" in html and "Findings" in html and "Next step" in html
+    assert "SECRET-TEACHING" in html
+
+
+def test_summary_scores_each_item_type(learner_client, attempt):
+    answers = {1: {"localization": "lmn"}, 2: {"finding-muscle_atrophy": "umn"}, 3: {}}
+    for position, override in answers.items():
+        ac = attempt.attempt_cases.get(position=position)
+        learner_client.post(case_url(attempt, position), right_answers(ac, **override))
+    scores = learner_client.get(reverse("quizzes:summary", args=[attempt.pk])).context["scores"]
+    assert (scores["localization"].right, scores["localization"].total) == (2, 3)
+    assert scores["findings"].right == pytest.approx(1 + 2 / 3 + 1)
+    assert (scores["next_step"].right, scores["next_step"].total) == (1, 1)
+
+
+def test_the_summary_waits_for_the_attempt_to_finish(learner_client, attempt):
+    response = learner_client.get(reverse("quizzes:summary", args=[attempt.pk]))
+    assert response.url == reverse("quizzes:resume", args=[attempt.pk])
+
+
+def test_history_restore_gets_the_whole_page(learner_client, attempt):
+    html = learner_client.get(
+        case_url(attempt, 1), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    ).content.decode()
+    assert "<html" in html
+
+
+def test_case_responses_vary_on_the_htmx_header(learner_client, attempt):
+    assert "HX-Request" in learner_client.get(case_url(attempt, 1))["Vary"]
+
+
+def test_an_htmx_navigation_pushes_the_case_url(learner_client, attempt):
+    response = learner_client.get(case_url(attempt, 1), **HTMX)
+    assert response["HX-Push-Url"] == case_url(attempt, 1)
+
+
+def test_a_case_edited_after_the_start_is_graded_as_it_was_shown(learner_client, attempt, bank):
+    stroke = bank[0]
+    stroke.answer = "lmn"
+    stroke.save()
+    ac = attempt.attempt_cases.get(position=1)
+    learner_client.post(case_url(attempt, 1), right_answers(ac, localization="umn"))
+    assert Response.objects.get(attempt_case=ac, item="localization").score == 1.0
+
+
+# Access -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["quizzes:resume", "quizzes:summary"])
+def test_no_one_sees_another_learners_attempt(outsider_client, attempt, name):
+    assert outsider_client.get(reverse(name, args=[attempt.pk])).status_code == 404
+
+
+def test_no_one_can_view_or_answer_another_learners_case(outsider_client, attempt):
+    assert outsider_client.get(case_url(attempt, 1)).status_code == 404
+    data = right_answers(attempt.attempt_cases.get(position=1))
+    assert outsider_client.post(case_url(attempt, 1), data).status_code == 404
+    assert outsider_client.post(case_url(attempt, 1), data, **HTMX).status_code == 404
+    assert Response.objects.count() == 0
+
+
+def test_another_learners_attempts_are_not_on_my_dashboard(
+    outsider_client, learner_client, attempt
+):
+    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    learner_client.logout()
+    outsider_client.login(username="outsider", password="correct-horse-battery")
+    html = outsider_client.get(reverse("quizzes:dashboard")).content.decode()
+    assert "No attempts yet." in html
