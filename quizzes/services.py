@@ -83,7 +83,7 @@ def start_weakest_signs_attempt(*, user, codes: list[str], count: int = 8) -> At
 
 @dataclass(frozen=True)
 class Submission:
-    results: dict[str, grading.ItemResult] | None
+    responses: list[Response] | None
     already_answered: bool
 
 
@@ -119,10 +119,10 @@ def submit_case_answers(*, attempt_case: AttemptCase, answers: grading.Answers) 
     """
     locked = AttemptCase.objects.select_for_update().get(pk=attempt_case.pk)
     if locked.answered_at is not None:
-        return Submission(results=None, already_answered=True)
+        return Submission(responses=None, already_answered=True)
     results = grading.grade_case(locked.grading_content, answers)
     now = timezone.now()
-    Response.objects.bulk_create(
+    responses = Response.objects.bulk_create(
         Response(
             attempt_case=locked,
             item=item,
@@ -140,7 +140,7 @@ def submit_case_answers(*, attempt_case: AttemptCase, answers: grading.Answers) 
     Attempt.objects.filter(pk=locked.attempt_id, completed_at__isnull=True).exclude(
         attempt_cases__answered_at__isnull=True
     ).update(completed_at=now)
-    return Submission(results=results, already_answered=False)
+    return Submission(responses=responses, already_answered=False)
 
 
 @transaction.atomic

@@ -9,7 +9,7 @@ from django_htmx.http import push_url
 from django_htmx.middleware import HtmxDetails
 
 from quizzes import grading, selectors, services
-from quizzes.models import Attempt, AttemptCase, Quiz
+from quizzes.models import Attempt, AttemptCase, Quiz, Response
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -81,13 +81,19 @@ def resume(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     return redirect("quizzes:case", attempt_id=attempt.pk, position=position)
 
 
-def _case_context(attempt_case: AttemptCase, *, answers=None, errors=None) -> dict:
+def _case_context(
+    attempt_case: AttemptCase,
+    *,
+    steps: list[dict],
+    responses: list[Response] | None = None,
+    answers=None,
+    errors=None,
+) -> dict:
     attempt = attempt_case.attempt
-    steps = selectors.progress(attempt)
     content = attempt_case.grading_content
-    responses = {}
-    if attempt_case.answered_at is not None:
-        responses = {r.item: r for r in attempt_case.responses.all()}
+    if responses is None and attempt_case.answered_at is not None:
+        responses = list(attempt_case.responses.all())
+    responses = {r.item: r for r in responses or ()}
     findings = {f.code: f for f in content.findings if f.present}
     answers = answers or {}
     position = attempt_case.position
@@ -133,13 +139,14 @@ def case(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpRespon
     if request.method == "POST":
         return _answer(request, attempt_case, here)
 
+    steps = selectors.progress(attempt_case.attempt)
     if attempt_case.answered_at is None:
         # Cases are answered in order: a later unanswered case waits for this one.
-        current = selectors.current_position(selectors.progress(attempt_case.attempt))
+        current = selectors.current_position(steps)
         if current is not None and current < position:
             return redirect("quizzes:case", attempt_id=attempt_id, position=current)
     template = "quizzes/case.html#panel" if _partial_wanted(request) else "quizzes/case.html"
-    response = render(request, template, _case_context(attempt_case))
+    response = render(request, template, _case_context(attempt_case, steps=steps))
     return push_url(response, here) if _partial_wanted(request) else response
 
 
@@ -149,16 +156,18 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
         messages.info(request, "You already answered this case; your first answers stand.")
         if not partial:
             return redirect(here)
-        return render(request, "quizzes/case.html#panel", _case_context(attempt_case))
+        steps = selectors.progress(attempt_case.attempt)
+        return render(request, "quizzes/case.html#panel", _case_context(attempt_case, steps=steps))
 
-    current = selectors.current_position(selectors.progress(attempt_case.attempt))
+    steps = selectors.progress(attempt_case.attempt)
+    current = selectors.current_position(steps)
     if current is not None and current < attempt_case.position:
         messages.info(request, "Answer this case first.")
         return redirect("quizzes:case", attempt_id=attempt_case.attempt_id, position=current)
 
     answers, errors = services.parse_answers(attempt_case.grading_content, request.POST)
     if errors:
-        context = _case_context(attempt_case, answers=request.POST, errors=errors)
+        context = _case_context(attempt_case, steps=steps, answers=request.POST, errors=errors)
         if partial:
             return render(request, "quizzes/case.html#panel", context)
         return render(request, "quizzes/case.html", context, status=422)
@@ -168,7 +177,12 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
         messages.info(request, "You already answered this case; your first answers stand.")
     if not partial:
         return redirect(here)
-    return render(request, "quizzes/case.html#panel", _case_context(attempt_case))
+    # This case is now answered: the progress read before the answer is updated in place.
+    for step in steps:
+        if step["position"] == attempt_case.position:
+            step["answered"] = True
+    context = _case_context(attempt_case, steps=steps, responses=submission.responses)
+    return render(request, "quizzes/case.html#panel", context)
 
 
 @login_required

@@ -1,0 +1,72 @@
+"""Every learner page and answer post runs a fixed, small number of queries, whatever the
+size of the bank. The numbers are pinned: a change that adds a query must say so here."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.services import start_attempt
+from tests.factories import CaseFactory
+from tests.quizzes.test_flow import HTMX, case_url, right_answers
+
+SIZES = [0, 500]
+
+
+@pytest.fixture(params=SIZES, ids=["small-bank", "500-more-cases"])
+def attempt(request, quiz, learner):
+    CaseFactory.create_batch(request.param)
+    return start_attempt(user=learner, quiz=quiz)[0]
+
+
+def answer_first(client, attempt):
+    client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+
+
+def test_practice_list(learner_client, attempt, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        assert learner_client.get(reverse("quizzes:list")).status_code == 200
+
+
+def test_unanswered_case_page(learner_client, attempt, django_assert_num_queries):
+    with django_assert_num_queries(4):
+        assert learner_client.get(case_url(attempt, 1)).status_code == 200
+    with django_assert_num_queries(4):
+        assert learner_client.get(case_url(attempt, 1), **HTMX).status_code == 200
+
+
+def test_answered_case_page(learner_client, attempt, django_assert_num_queries):
+    answer_first(learner_client, attempt)
+    with django_assert_num_queries(5):
+        assert learner_client.get(case_url(attempt, 1)).status_code == 200
+
+
+def test_answer_post_htmx(learner_client, attempt, django_assert_num_queries):
+    data = right_answers(attempt.attempt_cases.get(position=1))
+    with django_assert_num_queries(10):
+        assert learner_client.post(case_url(attempt, 1), data, **HTMX).status_code == 200
+
+
+def test_answer_post_without_javascript(learner_client, attempt, django_assert_num_queries):
+    data = right_answers(attempt.attempt_cases.get(position=1))
+    with django_assert_num_queries(10):
+        assert learner_client.post(case_url(attempt, 1), data).status_code == 302
+
+
+def test_summary_page(learner_client, attempt, django_assert_num_queries):
+    for position in (1, 2, 3):
+        ac = attempt.attempt_cases.get(position=position)
+        learner_client.post(case_url(attempt, position), right_answers(ac))
+    with django_assert_num_queries(5):
+        assert learner_client.get(reverse("quizzes:summary", args=[attempt.pk])).status_code == 200
+
+
+def test_dashboard(learner_client, attempt, django_assert_num_queries):
+    answer_first(learner_client, attempt)
+    with django_assert_num_queries(5):
+        assert learner_client.get(reverse("quizzes:dashboard")).status_code == 200
+
+
+def test_start_runs_a_fixed_number_of_queries(
+    learner_client, quiz, request, django_assert_num_queries
+):
+    with django_assert_num_queries(17):
+        learner_client.post(reverse("quizzes:start", args=["basics"]))
