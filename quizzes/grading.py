@@ -142,7 +142,7 @@ class CaseFinding:
 
     @property
     def where(self) -> str:
-        return ", ".join(part for part in (self.side, self.region) if part)
+        return ", ".join(part for part in (self.side, self.region.lower()) if part)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,210 @@
+"""A new learner's whole journey, in a real browser, with and without JavaScript."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from quizzes.grading import sign_key
+from quizzes.models import Attempt, Response
+
+pytestmark = pytest.mark.browser
+
+
+def sign_up(page, base: str, username: str) -> None:
+    page.goto(f"{base}/")
+    page.click("text=Sign up free")
+    page.fill("#id_username", username)
+    page.fill("#id_email", f"{username}@example.org")
+    page.fill("#id_password1", "a-Long-passphrase-42")
+    page.fill("#id_password2", "a-Long-passphrase-42")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/dashboard/")
+
+
+def answer_current_case(page, username: str, *, right: bool = True) -> None:
+    """Fill the form from the recorded content (what the learner was asked)."""
+    attempt = Attempt.objects.filter(user__username=username).latest("started_at")
+    position = int(page.url.rstrip("/").split("/")[-1])
+    content = attempt.attempt_cases.get(position=position).content
+    page.check(f"input[name=localization][value={content['case']['answer'] if right else 'other'}]")
+    for finding in content["findings"]:
+        if finding["present"]:
+            page.click(f"label[for=finding-{finding['code']}-{sign_key(finding['code'])}]")
+    if content["next_step"]:
+        best = next(o for o in content["next_step"]["options"] if o["correct"])
+        page.check(f"input[name=next_step][value='{best['id']}']")
+    page.click("#quiz-region form button[type=submit]")
+
+
+def serious_violations(page) -> list[str]:
+    results = Axe().run(page)
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes']]}"
+        for v in results.response["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_a_new_learner_takes_a_set_through_htmx_and_sees_the_dashboard(
+    page, live_server, three_case_set
+):
+    base = live_server.url
+    sign_up(page, base, "newcomer")
+    page.click("text=Practice")
+    page.click("text=Start Three cases")
+    page.wait_for_url(f"{base}/attempts/*/cases/1/")
+    # A marker that survives only if no full page load happens from here on.
+    page.evaluate("window.__stillTheSamePage = true")
+
+    answer_current_case(page, "newcomer", right=False)
+    page.wait_for_selector("#results-heading")
+    verdict = page.locator(".verdict").first.inner_text()
+    assert "Not quite" in verdict and "Upper motor neuron" in verdict
+    # An explanation point with a citation that resolves to a listed reference.
+    citation = page.locator(".explanation .cite a").first
+    target = citation.get_attribute("href")
+    assert page.locator(target).inner_text().startswith("[")
+    assert (
+        "Motor Neuron Disease Diagnosis and Management"
+        in page.locator(".references").first.inner_text()
+    )
+
+    page.click("text=Next case")
+    page.wait_for_url(f"{base}/attempts/*/cases/2/")
+    answer_current_case(page, "newcomer")
+    page.wait_for_selector("#results-heading")
+    assert page.locator(".verdict").first.inner_text().endswith("Correct: Lower motor neuron.")
+    page.click("text=Next case")
+    page.wait_for_url(f"{base}/attempts/*/cases/3/")
+    answer_current_case(page, "newcomer")
+    page.wait_for_selector("text=See your summary")
+    page.click("text=See your summary")
+    page.wait_for_url(f"{base}/attempts/*/summary/")
+    assert page.evaluate("window.__stillTheSamePage") is True, "a full page load happened"
+    assert page.locator("h1").inner_text() == "Three cases: summary"
+
+    page.click("text=See my progress")
+    page.wait_for_url(f"{base}/dashboard/")
+    table = page.locator("#by-answer").locator("xpath=..").inner_text()
+    assert "Upper motor neuron\t0%" in table and "Lower motor neuron\t100%" in table
+    assert Response.objects.filter(attempt_case__attempt__user__username="newcomer").count() >= 7
+
+
+def test_the_same_set_works_with_javascript_disabled(nojs_page, live_server, three_case_set):
+    page, base = nojs_page, live_server.url
+    sign_up(page, base, "nojs")
+    page.goto(f"{base}/practice/")
+    page.click("text=Start Three cases")
+    for position in (1, 2, 3):
+        page.wait_for_url(f"{base}/attempts/*/cases/{position}/")
+        answer_current_case(page, "nojs")
+        page.wait_for_selector("#results-heading")
+        assert "Correct:" in page.locator(".verdict").first.inner_text()
+        # Reloading the reviewed case re-posts nothing: the page was reached by redirect.
+        page.reload()
+        page.wait_for_selector("#results-heading")
+        page.click("text=See your summary" if position == 3 else "text=Next case")
+    page.wait_for_url(f"{base}/attempts/*/summary/")
+    assert "Three cases: summary" in page.locator("h1").inner_text()
+    assert Response.objects.filter(attempt_case__attempt__user__username="nojs").count() == 8
+    page.click("text=See my progress")
+    assert "100%" in page.locator("#by-answer").locator("xpath=..").inner_text()
+
+
+def test_back_and_forward_do_the_sensible_thing(page, live_server, three_case_set):
+    base = live_server.url
+    sign_up(page, base, "historian")
+    page.goto(f"{base}/practice/")
+    page.click("text=Start Three cases")
+    page.wait_for_url(f"{base}/attempts/*/cases/1/")
+    answer_current_case(page, "historian")
+    page.wait_for_selector("#results-heading")
+    page.click("text=Next case")
+    page.wait_for_url(f"{base}/attempts/*/cases/2/")
+    page.go_back()
+    page.wait_for_url(f"{base}/attempts/*/cases/1/")
+    page.wait_for_selector("#results-heading")  # case 1 shows its review, not a fresh form
+    page.go_forward()
+    page.wait_for_url(f"{base}/attempts/*/cases/2/")
+    page.wait_for_selector("text=Where is the lesion?")
+    assert Response.objects.filter(attempt_case__attempt__user__username="historian").count() == 2
+
+
+def test_every_learner_page_has_no_serious_accessibility_violation(
+    page, live_server, three_case_set
+):
+    base = live_server.url
+    checked = {}
+    page.goto(f"{base}/")
+    checked["home"] = serious_violations(page)
+    page.goto(f"{base}/accounts/login/")
+    checked["login"] = serious_violations(page)
+    sign_up(page, base, "auditor")
+    checked["dashboard (empty)"] = serious_violations(page)
+    page.goto(f"{base}/practice/")
+    checked["practice sets"] = serious_violations(page)
+    page.click("text=Start Three cases")
+    page.wait_for_url(f"{base}/attempts/*/cases/1/")
+    checked["case"] = serious_violations(page)
+    page.click("#quiz-region form button[type=submit]")
+    page.wait_for_selector("#form-errors")
+    checked["case with errors"] = serious_violations(page)
+    for position in (1, 2, 3):
+        page.wait_for_selector("text=Where is the lesion?")
+        answer_current_case(page, "auditor", right=position != 2)
+        page.wait_for_selector("#results-heading")
+        if position == 1:
+            checked["case results"] = serious_violations(page)
+        page.click("text=See your summary" if position == 3 else "text=Next case")
+    page.wait_for_url(f"{base}/attempts/*/summary/")
+    checked["summary"] = serious_violations(page)
+    page.goto(f"{base}/dashboard/")
+    checked["dashboard"] = serious_violations(page)
+    page.goto(f"{base}/accounts/password_change/")
+    checked["password change"] = serious_violations(page)
+    assert {name: found for name, found in checked.items() if found} == {}
+
+
+def test_a_case_can_be_answered_with_the_keyboard_alone(page, live_server, three_case_set):
+    base = live_server.url
+    sign_up(page, base, "keyboard")
+    page.goto(f"{base}/practice/")
+    page.click("text=Start Three cases")
+    page.wait_for_url(f"{base}/attempts/*/cases/1/")
+    answered: set[str] = set()
+    for _ in range(80):
+        page.keyboard.press("Tab")
+        active = page.evaluate(
+            "({tag: document.activeElement.tagName, type: document.activeElement.type,"
+            " name: document.activeElement.name, text: document.activeElement.innerText})"
+        )
+        if active["type"] == "radio" and active["name"] not in answered:
+            page.keyboard.press("Space")
+            answered.add(active["name"])
+        elif active["tag"] == "BUTTON" and "Check my answers" in (active["text"] or ""):
+            page.keyboard.press("Enter")
+            break
+    page.wait_for_selector("#results-heading")
+    assert page.evaluate("document.activeElement.id") == "results-heading"
+    assert {"localization", "finding-spasticity"} <= answered
+    for _ in range(120):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.innerText") == "Next case":
+            page.keyboard.press("Enter")
+            break
+    page.wait_for_url(f"{base}/attempts/*/cases/2/")
+
+
+def test_it_reads_well_on_a_390_pixel_phone(phone_page, live_server, three_case_set):
+    page, base = phone_page, live_server.url
+    sign_up(page, base, "phone")
+    page.goto(f"{base}/practice/")
+    page.click("text=Start Three cases")
+    page.wait_for_url(f"{base}/attempts/*/cases/1/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    answer_current_case(page, "phone")
+    page.wait_for_selector("#results-heading")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    font = page.evaluate(
+        "parseFloat(getComputedStyle(document.querySelector('.vignette')).fontSize)"
+    )
+    assert font >= 16
