@@ -39,7 +39,7 @@ test: check-python $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(VENV)/bin/pytest
 
-bench: check-python $(VENV)/.dev-installed
+bench: serve-setup
 	DEBUG=1 $(PY) manage.py bench
 
 # Refresh the vendored front-end files from the npm registry (not needed to run).

@@ -1,0 +1,73 @@
+"""The learner's dashboard: accuracy by answer and by finding, recent attempts, weakest signs."""
+
+import pytest
+from django.urls import reverse
+
+from quizzes.models import Attempt
+from quizzes.selectors import learner_progress
+from quizzes.services import start_attempt
+from tests.quizzes.test_flow import case_url, right_answers
+
+
+@pytest.fixture
+def answered(learner_client, quiz, learner):
+    """Case 1 (UMN) localized wrong with spasticity misread; case 2 (mixed) all right."""
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    first = attempt.attempt_cases.get(position=1)
+    learner_client.post(
+        case_url(attempt, 1),
+        right_answers(first, localization="lmn", **{"finding-spasticity": "lmn"}),
+    )
+    learner_client.post(case_url(attempt, 2), right_answers(attempt.attempt_cases.get(position=2)))
+    return attempt
+
+
+def test_accuracy_by_answer_counts_each_localization_under_its_key(answered, learner):
+    progress = learner_progress(user=learner)
+    assert (progress.by_answer["umn"].right, progress.by_answer["umn"].total) == (0, 1)
+    assert (progress.by_answer["mixed"].right, progress.by_answer["mixed"].total) == (1, 1)
+    assert progress.by_answer["other"].total == 0
+
+
+def test_accuracy_by_finding_and_the_weakest_sign(answered, learner):
+    progress = learner_progress(user=learner)
+    assert (progress.by_finding["spasticity"].right, progress.by_finding["spasticity"].total) == (
+        0,
+        1,
+    )
+    assert progress.by_finding["hyperreflexia"].percent == 100
+    assert progress.weakest == ["spasticity"]
+    assert progress.names["spasticity"].startswith("Spasticity")
+
+
+def test_the_dashboard_shows_progress_and_recent_attempts_with_links(learner_client, answered):
+    html = learner_client.get(reverse("quizzes:dashboard")).content.decode()
+    assert "Upper motor neuron" in html and "0% <span" in html
+    assert "Practise these signs" in html
+    assert reverse("quizzes:resume", args=[answered.pk]) in html  # unfinished: resume
+
+
+def test_practise_my_weakest_signs_draws_cases_carrying_them(learner_client, answered, learner):
+    response = learner_client.post(reverse("quizzes:start_weakest"))
+    attempt = Attempt.objects.filter(user=learner, quiz__isnull=True).get()
+    assert response.url == reverse("quizzes:resume", args=[attempt.pk])
+    assert attempt.title == "My weakest signs"
+    for attempt_case in attempt.attempt_cases.all():
+        codes = {f["code"] for f in attempt_case.content["findings"] if f["present"]}
+        assert "spasticity" in codes
+
+
+def test_weakest_signs_needs_some_history_first(learner_client, learner, quiz):
+    response = learner_client.post(reverse("quizzes:start_weakest"))
+    assert response.url == reverse("quizzes:dashboard")
+    assert not Attempt.objects.exists()
+
+
+def test_a_completed_attempt_is_listed_for_review(learner_client, learner, quiz):
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    for position in (1, 2, 3):
+        learner_client.post(
+            case_url(attempt, position), right_answers(attempt.attempt_cases.get(position=position))
+        )
+    html = learner_client.get(reverse("quizzes:dashboard")).content.decode()
+    assert reverse("quizzes:summary", args=[attempt.pk]) in html
