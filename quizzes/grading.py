@@ -29,6 +29,13 @@ ANSWER_LABELS = {
     OTHER: "Neither: look beyond the motor neuron",
 }
 
+RULE_WORDS = {
+    UMN: "an upper motor neuron lesion",
+    LMN: "a lower motor neuron lesion",
+    MIXED: "a mixed upper and lower motor neuron picture",
+    OTHER: "no motor neuron pattern",
+}
+
 # How a learner classifies a finding on the findings item.
 SIGN_UMN = "umn"
 SIGN_LMN = "lmn"
@@ -364,22 +371,22 @@ def grade_localization(content: CaseContent, given: str) -> ItemResult:
 
     present = content.present_codes
     by_rule = localization.localize(present).answer
-    rule_notes = [p for p in content.teaching_points if p.explains_rule]
+    shown_notes: list[TeachingPoint] = []
     if not score:
         found = _contradictions(content, given)
         points += found
         if not found or by_rule != key:
             # The signs alone point to the learner's choice (or elsewhere): the author says
             # why the key differs, in the teaching point that explains it.
-            for note in rule_notes:
+            shown_notes = [p for p in content.teaching_points if p.explains_rule]
+            for note in shown_notes:
                 points.append(Point("contradiction", note.text, _cite(content, note.statements)))
     if by_rule != key:
         points.append(
             Point(
                 "rule",
-                f"Counting signs alone gives {ANSWER_LABELS[by_rule].lower()}; the case's "
-                f"author sets the answer as {ANSWER_LABELS[key].lower()}, and the teaching "
-                "points say why.",
+                f"Counting signs alone suggests {RULE_WORDS[by_rule]}, but the case's author "
+                f"sets the answer as {RULE_WORDS[key]}; the teaching points say why.",
                 _cite(content, ["overview"]),
             )
         )
@@ -394,6 +401,8 @@ def grade_localization(content: CaseContent, given: str) -> ItemResult:
         points.append(Point("flag", text, _cite(content, keys)))
 
     for teaching in content.teaching_points:
+        if teaching in shown_notes:
+            continue
         points.append(Point("teaching", teaching.text, _cite(content, teaching.statements)))
     return _finish(content, LOCALIZATION, given, key, score, points)
 

@@ -197,8 +197,13 @@ def test_when_the_key_differs_from_the_rule_the_explanation_says_why():
     )
     result = grade_localization(acute, "mixed")
     assert "rule" in kinds(result)
-    assert any(p.kind == "contradiction" and p.text == note.text for p in result.points)
-    assert "Counting signs alone gives both: mixed umn and lmn" in texts(result)
+    assert [p.kind for p in result.points if p.text == note.text] == ["contradiction"]
+    assert (
+        "Counting signs alone suggests a mixed upper and lower motor neuron picture, but the "
+        "case's author sets the answer as an upper motor neuron lesion" in texts(result)
+    )
+    right = grade_localization(acute, "umn")
+    assert [p.kind for p in right.points if p.text == note.text] == ["teaching"]
 
 
 def test_references_list_every_number_cited_with_its_title():
