@@ -1,11 +1,15 @@
+from collections.abc import Callable
+from functools import wraps
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required as django_login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import push_url
+from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
 from quizzes import grading, selectors, services
@@ -14,6 +18,20 @@ from quizzes.models import Attempt, AttemptCase, Quiz, Response
 
 class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
+
+
+def login_required(view: Callable) -> Callable:
+    """Django's login_required, but an htmx request whose session has expired is sent to
+    the log-in page as a whole page, not swapped into the quiz region."""
+
+    @wraps(view)
+    def wrapper(request: HtmxHttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.htmx and not request.user.is_authenticated:
+            next_url = request.htmx.current_url_abs_path or request.get_full_path()
+            return HttpResponseClientRedirect(redirect_to_login(next_url).url)
+        return django_login_required(view)(request, *args, **kwargs)
+
+    return wrapper
 
 
 def _get_attempt_for_user(request: HttpRequest, attempt_id: int) -> Attempt:
@@ -187,6 +205,7 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
 
 @login_required
 @require_GET
+@vary_on_headers("HX-Request")
 def summary(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _get_attempt_for_user(request, attempt_id)
     if not attempt.is_complete:

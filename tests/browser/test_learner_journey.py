@@ -70,6 +70,9 @@ def test_a_new_learner_takes_a_set_through_htmx_and_sees_the_dashboard(
 
     page.click("text=Next case")
     page.wait_for_url(f"{base}/attempts/*/cases/2/")
+    assert page.title().startswith("Case 2 of 3: ")
+    page.wait_for_function("document.activeElement.id === 'case-title'")
+    assert page.locator("#quiz-region").count() == 1
     answer_current_case(page, "newcomer")
     page.wait_for_selector("#results-heading")
     assert page.locator(".verdict").first.inner_text().endswith("Correct: Lower motor neuron.")
@@ -183,8 +186,7 @@ def test_a_case_can_be_answered_with_the_keyboard_alone(page, live_server, three
         elif active["tag"] == "BUTTON" and "Check my answers" in (active["text"] or ""):
             page.keyboard.press("Enter")
             break
-    page.wait_for_selector("#results-heading")
-    assert page.evaluate("document.activeElement.id") == "results-heading"
+    page.wait_for_function("document.activeElement.id === 'results-heading'")
     assert {"localization", "finding-spasticity"} <= answered
     for _ in range(120):
         page.keyboard.press("Tab")

@@ -100,7 +100,8 @@ def test_an_htmx_answer_swaps_in_verdicts_explanation_and_next_button(learner_cl
     response = learner_client.post(case_url(attempt, 1), right_answers(first), **HTMX)
     html = response.content.decode()
     assert response.status_code == 200
-    assert "<html" not in html and html.lstrip().startswith('<div id="quiz-region">')
+    assert "<html" not in html and '<div id="quiz-region">' in html
+    assert html.lstrip().startswith("<title>Case 1 of 3: Sudden weakness of one side")
     assert "Correct: Upper motor neuron." in html
     assert "2 of 2 findings classified right." in html
     assert "SECRET-TEACHING" in html and "SECRET-RATIONALE-A" in html
@@ -271,3 +272,25 @@ def test_another_learners_attempts_are_not_on_my_dashboard(
     outsider_client.login(username="outsider", password="correct-horse-battery")
     html = outsider_client.get(reverse("quizzes:dashboard")).content.decode()
     assert "No attempts yet." in html
+
+
+def test_an_expired_session_on_an_htmx_post_redirects_the_whole_page_to_log_in(client, attempt):
+    response = client.post(
+        case_url(attempt, 1),
+        {},
+        HTTP_HX_REQUEST="true",
+        HTTP_HX_CURRENT_URL=f"http://testserver{case_url(attempt, 1)}",
+    )
+    assert response.status_code == 200
+    assert response["HX-Redirect"] == f"{reverse('login')}?next={case_url(attempt, 1)}"
+    assert Response.objects.count() == 0
+
+
+def test_an_htmx_swap_carries_the_new_title_and_focuses_the_case(learner_client, attempt):
+    html = learner_client.get(case_url(attempt, 2), **HTMX).content.decode()
+    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    html = learner_client.get(case_url(attempt, 2), **HTMX).content.decode()
+    assert "<title>Case 2 of 3: A wasted hand and brisk reflexes · NeuroLocalize</title>" in html
+    assert 'id="case-title" tabindex="-1" autofocus' in html
+    full = learner_client.get(case_url(attempt, 2)).content.decode()
+    assert full.count("<title>") == 1
