@@ -43,8 +43,8 @@ SIGN_NEITHER = "neither"
 SIGN_LABELS = {SIGN_UMN: "UMN sign", SIGN_LMN: "LMN sign", SIGN_NEITHER: "Neither"}
 
 MEANING = {
-    UMN: "an upper motor neuron sign",
-    LMN: "a lower motor neuron sign",
+    UMN: "counted as an upper motor neuron sign",
+    LMN: "counted as a lower motor neuron sign",
     localization.SENSORY: (
         "a sensory finding: not a motor neuron sign, and a reason to doubt pure motor "
         "neuron disease"
@@ -52,24 +52,28 @@ MEANING = {
     localization.CONTEXT: "context: it does not localize by itself, but it shapes the workup",
 }
 ABSENT_MEANING = {
-    UMN: "one upper motor neuron sign that is not there",
-    LMN: "one lower motor neuron sign that is not there",
-    localization.SENSORY: "sensation is spared, as it is in pure motor neuron disease",
-    localization.CONTEXT: "noted as absent",
+    UMN: "Its absence removes one upper motor neuron sign from the picture.",
+    LMN: "Its absence removes one lower motor neuron sign from the picture.",
+    localization.SENSORY: (
+        "Sensation is spared, as expected in a purely motor disorder (motor neuron, "
+        "junction or muscle)."
+    ),
+    localization.CONTEXT: "It is recorded as absent.",
 }
 
 # The guideline statements each rule flag teaches from, and the lesson in our words.
 FLAG_TEACHING: dict[str, tuple[tuple[str, ...], str]] = {
     localization.SENSORY_PITFALL: (
         ("sensory-pitfall",),
-        "Sensory findings are present. Typical upper and lower motor neuron lesions leave "
-        "sensation alone, so reconsider any diagnosis of pure motor neuron disease.",
+        "Sensory findings are present. Motor neuron disease spares sensation, so reconsider "
+        "any diagnosis of pure motor neuron disease; sensory loss is expected when the lesion "
+        "lies in a root, plexus, nerve or the spinal cord.",
     ),
     localization.WATCH_FOR_LMN: (
         ("umn-focal-bulbar-predict", "umn-progression-predictors"),
-        "The signs are upper motor neuron only for now, but {predictors} at baseline "
-        "predict that lower motor neuron signs may follow in a patient who starts with a "
-        "pure UMN picture: re-examine for them over time.",
+        "The signs are upper motor neuron only for now, but in a patient who starts with a "
+        "pure upper motor neuron picture, {predictors} can herald later lower motor neuron "
+        "involvement: re-examine for it over time.",
     ),
     localization.CONFIRM_WITH_EMG: (
         ("edx-mandatory",),
@@ -78,8 +82,9 @@ FLAG_TEACHING: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     localization.MRI_BRAIN_FIRST: (
         ("mri-brain-first",),
-        "When motor neuron disease is on the list, the first imaging study is an MRI of the "
-        "brain without contrast.",
+        "If motor neuron disease is suspected, the first imaging study is an MRI of the brain "
+        "without contrast. This does not apply to a suspected acute stroke, spinal injury or "
+        "cord compression, which need their own urgent imaging.",
     ),
     localization.CHECK_CK: (
         ("ck-lmn-weakness",),
@@ -322,7 +327,7 @@ def _evidence(content: CaseContent) -> list[Point]:
             points.append(Point("evidence", text, _cite(content, finding.statements)))
     for finding in content.findings:
         if not finding.present:
-            text = f"No {_lower_first(finding.name)}: {ABSENT_MEANING[finding.category]}."
+            text = f"Not present: {_lower_first(finding.name)}. {ABSENT_MEANING[finding.category]}"
             points.append(Point("absent", text, _cite(content, finding.statements)))
     return points
 
@@ -332,7 +337,8 @@ def _signs(content: CaseContent, category: str) -> list[CaseFinding]:
 
 
 def _names(findings: list[CaseFinding]) -> str:
-    return ", ".join(_lower_first(f.name) for f in findings)
+    # A finding present in two regions is named once.
+    return ", ".join(dict.fromkeys(_lower_first(f.name) for f in findings))
 
 
 def _contradictions(content: CaseContent, given: str) -> list[Point]:
@@ -345,9 +351,9 @@ def _contradictions(content: CaseContent, given: str) -> list[Point]:
         points.append(Point("contradiction", text, _cite(content, keys or ["overview"])))
 
     if given in (UMN, OTHER) and lmn:
-        against(lmn, f"Lower motor neuron signs are present: {_names(lmn)}.")
+        against(lmn, f"Findings that count as lower motor neuron signs are present: {_names(lmn)}.")
     if given in (LMN, OTHER) and umn:
-        against(umn, f"Upper motor neuron signs are present: {_names(umn)}.")
+        against(umn, f"Findings that count as upper motor neuron signs are present: {_names(umn)}.")
     if given in (UMN, MIXED) and not umn:
         against([], "There is no upper motor neuron sign: no spasticity, brisk reflexes, "
                     "clonus or extensor plantar response.")  # fmt: skip

@@ -1,5 +1,7 @@
 """A new learner's whole journey, in a real browser, with and without JavaScript."""
 
+import time
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
@@ -33,6 +35,15 @@ def answer_current_case(page, username: str, *, right: bool = True) -> None:
         best = next(o for o in content["next_step"]["options"] if o["correct"])
         page.check(f"input[name=next_step][value='{best['id']}']")
     page.click("#quiz-region form button[type=submit]")
+
+
+def wait_for_focus(page, element_id: str, timeout: float = 5.0) -> None:
+    """Wait until the element has focus. (Playwright's wait_for_function would compile its
+    predicate with eval inside the page, which the app's CSP rightly forbids.)"""
+    deadline = time.monotonic() + timeout
+    while page.evaluate("document.activeElement && document.activeElement.id") != element_id:
+        assert time.monotonic() < deadline, f"#{element_id} never received focus"
+        page.wait_for_timeout(25)
 
 
 def serious_violations(page) -> list[str]:
@@ -71,7 +82,7 @@ def test_a_new_learner_takes_a_set_through_htmx_and_sees_the_dashboard(
     page.click("text=Next case")
     page.wait_for_url(f"{base}/attempts/*/cases/2/")
     assert page.title().startswith("Case 2 of 3: ")
-    page.wait_for_function("document.activeElement.id === 'case-title'")
+    wait_for_focus(page, "case-title")
     assert page.locator("#quiz-region").count() == 1
     answer_current_case(page, "newcomer")
     page.wait_for_selector("#results-heading")
@@ -186,7 +197,7 @@ def test_a_case_can_be_answered_with_the_keyboard_alone(page, live_server, three
         elif active["tag"] == "BUTTON" and "Check my answers" in (active["text"] or ""):
             page.keyboard.press("Enter")
             break
-    page.wait_for_function("document.activeElement.id === 'results-heading'")
+    wait_for_focus(page, "results-heading")
     assert {"localization", "finding-spasticity"} <= answered
     for _ in range(120):
         page.keyboard.press("Tab")

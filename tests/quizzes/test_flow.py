@@ -118,7 +118,7 @@ def test_without_javascript_an_answer_posts_and_redirects_to_the_reviewed_case(
     assert response.status_code == 302 and response.url == case_url(attempt, 1)
     html = learner_client.get(response.url).content.decode()
     assert "Not quite. You chose Lower motor neuron; the answer is Upper motor neuron." in html
-    assert "Upper motor neuron signs are present" in html
+    assert "Findings that count as upper motor neuron signs are present" in html
     assert 'href="/attempts/' in html and "Next case" in html
 
 

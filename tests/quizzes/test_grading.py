@@ -111,7 +111,7 @@ def test_evidence_explains_each_present_finding_from_its_statements():
         "Hyperreflexia",
         "Focal weakness",
     ]
-    assert "an upper motor neuron sign" in evidence[0].text
+    assert "counted as an upper motor neuron sign" in evidence[0].text
     assert evidence[0].citations == (1, 2)  # umn-spasticity [1, 2] and overview [1]
     assert "context" in evidence[2].text
 
@@ -119,15 +119,19 @@ def test_evidence_explains_each_present_finding_from_its_statements():
 def test_absent_findings_that_matter_are_explained():
     absent = [p for p in grade_localization(PLS, "umn").points if p.kind == "absent"]
     assert len(absent) == 1
-    assert absent[0].text.startswith("No fasciculations:")
-    assert "lower motor neuron sign that is not there" in absent[0].text
+    assert absent[0].text.startswith("Not present: fasciculations")
+    assert absent[0].text.endswith(
+        "Its absence removes one lower motor neuron sign from the picture."
+    )
     assert absent[0].citations == (1, 2)
 
 
 def test_a_wrong_choice_is_contradicted_by_the_findings_against_it():
     result = grade_localization(PLS, "lmn")
     why = [p for p in result.points if p.kind == "contradiction"]
-    assert why[0].text == "Upper motor neuron signs are present: spasticity, hyperreflexia."
+    assert why[0].text == (
+        "Findings that count as upper motor neuron signs are present: spasticity, hyperreflexia."
+    )
     assert "There is no lower motor neuron sign" in why[1].text
     assert all(p.citations for p in why)
 
@@ -135,7 +139,8 @@ def test_a_wrong_choice_is_contradicted_by_the_findings_against_it():
 def test_choosing_umn_in_a_mixed_case_points_at_the_lmn_signs():
     why = [p for p in grade_localization(ALS, "umn").points if p.kind == "contradiction"]
     assert [p.text for p in why] == [
-        "Lower motor neuron signs are present: fasciculations, muscle atrophy."
+        "Findings that count as lower motor neuron signs are present: "
+        "fasciculations, muscle atrophy."
     ]
 
 
@@ -160,7 +165,7 @@ def test_the_rule_flags_of_the_key_are_taught_with_citations(case, flags):
 
 def test_watch_for_lmn_names_the_predictors_present_and_cites_reference_8():
     flag = next(p for p in grade_localization(PLS, "umn").points if p.kind == "flag")
-    assert "focal weakness at baseline predict" in flag.text
+    assert "pure upper motor neuron picture, focal weakness can herald later" in flag.text
     assert flag.citations == (8,)
 
 
