@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 
 from cases.models import (
@@ -62,8 +63,23 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [CaseFindingInline, TeachingPointInline]
 
 
+class NextStepOptionFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form.cleaned_data
+            for form in self.forms
+            if form.cleaned_data and not form.cleaned_data.get("DELETE")
+        ]
+        if len(kept) < 2 or sum(bool(data.get("is_correct")) for data in kept) != 1:
+            raise forms.ValidationError(
+                "A next-step question needs at least two options and exactly one correct one."
+            )
+
+
 class NextStepOptionInline(admin.StackedInline):
     model = NextStepOption
+    formset = NextStepOptionFormSet
     extra = 0
     filter_horizontal = ["statements"]
 

@@ -13,7 +13,16 @@ from typing import Any
 from django.utils.text import slugify
 
 from cases import localization
-from cases.models import Case, CaseFinding, GuidelineStatement, Reference
+from cases.models import (
+    Case,
+    CaseFinding,
+    Finding,
+    GuidelineStatement,
+    NextStepOption,
+    NextStepQuestion,
+    Reference,
+    Tag,
+)
 
 TOP_LEVEL_KEYS = ("references", "statements", "findings", "cases")
 CASE_REQUIRED = (
@@ -49,6 +58,10 @@ class BankInvalid(Exception):
     def __init__(self, errors: list[BankError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(error) for error in errors))
+
+
+def _max(model, field: str) -> int:
+    return model._meta.get_field(field).max_length
 
 
 def finding_sort_key(finding: dict) -> tuple:
@@ -197,10 +210,17 @@ def dumps(data: dict) -> str:
 class _Validator:
     """Collects every problem in a bank file, each with where it is."""
 
-    def __init__(self, *, known_references: set[int], known_statements: set[str]) -> None:
+    def __init__(
+        self,
+        *,
+        known_references: set[int],
+        known_statements: set[str],
+        known_findings: set[str],
+    ) -> None:
         self.errors: list[BankError] = []
         self.references = set(known_references)
         self.statements = set(known_statements)
+        self.findings = set(known_findings)
 
     def error(self, location: str, message: str) -> None:
         self.errors.append(BankError(location, message))
@@ -211,11 +231,15 @@ class _Validator:
             self.error(location, f'missing field "{name}"')
         return not missing
 
-    def text(self, value: Any, location: str, *, allow_blank: bool = False) -> None:
+    def text(
+        self, value: Any, location: str, *, allow_blank: bool = False, max_length: int = 0
+    ) -> None:
         if not isinstance(value, str) or (not allow_blank and not value.strip()):
             self.error(
-                location, "must be a non-empty string" if not allow_blank else "must be a string"
+                location, "must be a string" if allow_blank else "must be a non-empty string"
             )
+        elif max_length and len(value) > max_length:
+            self.error(location, f"is {len(value)} characters long; the most is {max_length}")
 
     def choice(self, value: Any, location: str, choices, *, allow_blank: bool = False) -> None:
         valid = [str(c) for c in choices]
@@ -229,7 +253,7 @@ class _Validator:
             self.error(location, "must be a non-empty list of statement keys")
             return
         for key in value:
-            if key not in self.statements:
+            if not isinstance(key, str) or key not in self.statements:
                 self.error(location, f'unknown statement "{key}"')
 
     def items(self, data: dict, key: str) -> list:
@@ -256,6 +280,10 @@ class _Validator:
         for entry in statements:
             if isinstance(entry, dict) and isinstance(entry.get("key"), str):
                 self.statements.add(entry["key"])
+        for entry in findings:
+            code = entry.get("code") if isinstance(entry, dict) else None
+            if isinstance(code, str) and code in localization.FINDING_CATEGORIES:
+                self.findings.add(code)
         self.check_references(references)
         self.check_statements(statements)
         self.check_findings(findings)
@@ -276,8 +304,10 @@ class _Validator:
             elif number in seen:
                 self.error(f"{loc}.number", f"duplicate reference number {number}")
             seen.add(number)
-            self.text(entry["title"], f"{loc}.title", allow_blank=True)
-            self.text(entry["source"], f"{loc}.source", allow_blank=True)
+            for name in ("title", "source"):
+                self.text(
+                    entry[name], f"{loc}.{name}", allow_blank=True, max_length=_max(Reference, name)
+                )
             if entry["year"] is not None and not isinstance(entry["year"], int):
                 self.error(f"{loc}.year", "must be a year or null")
 
@@ -291,8 +321,13 @@ class _Validator:
             if not self.require(entry, loc, ("key", "text", "topic", "citations")):
                 continue
             key = entry["key"]
-            if not isinstance(key, str) or slugify(key) != key:
+            if not isinstance(key, str) or not key or slugify(key) != key:
                 self.error(f"{loc}.key", "must be a slug (lowercase letters, digits, hyphens)")
+                continue
+            if len(key) > _max(GuidelineStatement, "key"):
+                self.error(
+                    f"{loc}.key", f"is longer than {_max(GuidelineStatement, 'key')} characters"
+                )
             elif key in seen:
                 self.error(f"{loc}.key", f'duplicate statement key "{key}"')
             seen.add(key)
@@ -303,7 +338,7 @@ class _Validator:
                 self.error(f"{loc}.citations", "must be a non-empty list of reference numbers")
                 continue
             for number in citations:
-                if number not in self.references:
+                if not isinstance(number, int) or number not in self.references:
                     self.error(f"{loc}.citations", f"reference {number!r} does not exist")
 
     def check_findings(self, findings: list) -> None:
@@ -316,8 +351,9 @@ class _Validator:
             if not self.require(entry, loc, ("code", "name", "category")):
                 continue
             code = entry["code"]
-            if code not in localization.FINDING_CATEGORIES:
+            if not isinstance(code, str) or code not in localization.FINDING_CATEGORIES:
                 self.error(f"{loc}.code", f'unknown finding code "{code}"')
+                continue
             elif entry["category"] != localization.FINDING_CATEGORIES[code]:
                 self.error(
                     f"{loc}.category",
@@ -327,7 +363,7 @@ class _Validator:
             if code in seen:
                 self.error(f"{loc}.code", f'duplicate finding "{code}"')
             seen.add(code)
-            self.text(entry["name"], f"{loc}.name")
+            self.text(entry["name"], f"{loc}.name", max_length=_max(Finding, "name"))
             if entry.get("statements"):
                 self.statement_keys(entry["statements"], f"{loc}.statements")
 
@@ -348,10 +384,12 @@ class _Validator:
             slug = entry["slug"]
             if not isinstance(slug, str) or not slug or slugify(slug) != slug:
                 self.error(f"{loc}.slug", "must be a slug (lowercase letters, digits, hyphens)")
+            elif len(slug) > _max(Case, "slug"):
+                self.error(f"{loc}.slug", f"is longer than {_max(Case, 'slug')} characters")
             elif slug in seen:
                 self.error(f"{loc}.slug", f'duplicate slug "{slug}"')
             seen.add(slug)
-            self.text(entry["title"], f"{loc}.title")
+            self.text(entry["title"], f"{loc}.title", max_length=_max(Case, "title"))
             self.text(entry["stem"], f"{loc}.stem")
             self.choice(entry["status"], f"{loc}.status", Case.Status.values)
             self.choice(entry["answer"], f"{loc}.answer", Case.Answer.values)
@@ -363,9 +401,10 @@ class _Validator:
             self.choice(entry["patient_sex"], f"{loc}.patient_sex", Case.Sex.values)
             tags = entry.get("tags", [])
             if not isinstance(tags, list) or any(
-                not isinstance(t, str) or slugify(t) != t or not t for t in tags
+                not isinstance(t, str) or slugify(t) != t or not t or len(t) > _max(Tag, "slug")
+                for t in tags
             ):
-                self.error(f"{loc}.tags", "must be a list of slugs")
+                self.error(f"{loc}.tags", "must be a list of short slugs")
             self.check_case_findings(entry["findings"], f"{loc}.findings")
             self.check_teaching_points(entry["teaching_points"], f"{loc}.teaching_points")
             if entry.get("next_step") is not None:
@@ -383,16 +422,22 @@ class _Validator:
                 continue
             if not self.require(item, floc, ("code", "present")):
                 continue
-            if item["code"] not in localization.FINDING_CATEGORIES:
-                self.error(f"{floc}.code", f'unknown finding code "{item["code"]}"')
+            code = item["code"]
+            if not isinstance(code, str) or code not in localization.FINDING_CATEGORIES:
+                self.error(f"{floc}.code", f'unknown finding code "{code}"')
+                continue
+            if code not in self.findings:
+                self.error(
+                    f"{floc}.code", f'finding "{code}" is neither in the file nor in the bank'
+                )
             if not isinstance(item["present"], bool):
                 self.error(f"{floc}.present", "must be true or false")
             region, side = item.get("region", ""), item.get("side", "")
             self.choice(region, f"{floc}.region", CaseFinding.Region.values, allow_blank=True)
             self.choice(side, f"{floc}.side", CaseFinding.Side.values, allow_blank=True)
-            identity = (item["code"], region, side)
+            identity = (code, str(region), str(side))
             if identity in seen:
-                self.error(floc, f'"{item["code"]}" is listed twice for the same region and side')
+                self.error(floc, f'"{code}" is listed twice for the same region and side')
             seen.add(identity)
 
     def check_teaching_points(self, points: Any, loc: str) -> None:
@@ -417,7 +462,7 @@ class _Validator:
             return
         if not self.require(question, loc, ("prompt", "options")):
             return
-        self.text(question["prompt"], f"{loc}.prompt")
+        self.text(question["prompt"], f"{loc}.prompt", max_length=_max(NextStepQuestion, "prompt"))
         options = question["options"]
         if not isinstance(options, list) or len(options) < 2:
             self.error(f"{loc}.options", "must list at least two options")
@@ -430,7 +475,7 @@ class _Validator:
                 continue
             if not self.require(option, oloc, ("text", "correct", "rationale", "statements")):
                 continue
-            self.text(option["text"], f"{oloc}.text")
+            self.text(option["text"], f"{oloc}.text", max_length=_max(NextStepOption, "text"))
             self.text(option["rationale"], f"{oloc}.rationale")
             self.statement_keys(option["statements"], f"{oloc}.statements")
             if not isinstance(option["correct"], bool):
@@ -445,11 +490,14 @@ def validate_bank(
     *,
     known_references: set[int] = frozenset(),
     known_statements: set[str] = frozenset(),
+    known_findings: set[str] = frozenset(),
 ) -> list[BankError]:
-    """Every problem in `data`; references and statements may also come from the database."""
+    """Every problem in `data`; references, statements and findings may also come from the
+    database."""
     validator = _Validator(
         known_references=set(known_references),
         known_statements=set(known_statements),
+        known_findings=set(known_findings),
     )
     validator.run(data)
     return validator.errors

@@ -1,5 +1,9 @@
+from functools import reduce
+from operator import or_
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.safestring import SafeString
 
@@ -70,6 +74,24 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["code"]
+        constraints = [
+            # The vocabulary is a contract (exports, tests, the rule): only its codes, each
+            # with its own category.
+            models.CheckConstraint(
+                condition=reduce(
+                    or_,
+                    (
+                        Q(code=code, category=category)
+                        for code, category in localization.FINDING_CATEGORIES.items()
+                    ),
+                ),
+                name="finding_in_vocabulary",
+                violation_error_message=(
+                    "Findings come from the fixed vocabulary: use one of its codes with "
+                    "that code's category."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -217,6 +239,14 @@ class NextStepOption(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["question"],
+                condition=Q(is_correct=True),
+                name="one_correct_option",
+                violation_error_message="A question has exactly one correct option.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.text

@@ -48,11 +48,12 @@ class ImportReport:
         return ", ".join(parts) + f"; {self.knowledge_base_changes} guideline record(s) written."
 
 
-def _known_keys() -> tuple[set[int], set[str]]:
-    return (
-        set(Reference.objects.values_list("number", flat=True)),
-        set(GuidelineStatement.objects.values_list("key", flat=True)),
-    )
+def _known_keys() -> dict[str, set]:
+    return {
+        "known_references": set(Reference.objects.values_list("number", flat=True)),
+        "known_statements": set(GuidelineStatement.objects.values_list("key", flat=True)),
+        "known_findings": set(Finding.objects.values_list("code", flat=True)),
+    }
 
 
 def _upsert_knowledge_base(data: dict) -> int:
@@ -151,8 +152,7 @@ def _write_case(case: Case | None, canonical: dict) -> Case:
 
 
 def _apply(data: dict, *, keep_local_edits: bool) -> ImportReport:
-    references, statements = _known_keys()
-    errors = validate_bank(data, known_references=references, known_statements=statements)
+    errors = validate_bank(data, **_known_keys())
     if errors:
         raise BankInvalid(errors)
     report = ImportReport(knowledge_base_changes=_upsert_knowledge_base(data))
@@ -171,8 +171,10 @@ def _apply(data: dict, *, keep_local_edits: bool) -> ImportReport:
             report.unchanged.append(slug)
             continue
         case = _write_case(case, canonical)
-        # The written content becomes the reference that later loads compare with.
-        Case.objects.filter(pk=case.pk).update(curated_fingerprint=fingerprint(canonical))
+        # Only curated content is a reference later loads compare with; an imported case is
+        # the bank owner's own, and later curated loads leave it alone.
+        mark = fingerprint(canonical) if keep_local_edits else ""
+        Case.objects.filter(pk=case.pk).update(curated_fingerprint=mark)
         (report.updated if current else report.created).append(slug)
     return report
 

@@ -6,7 +6,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 INSTRUCTORS = "Instructors"
-# Instructors look after the bank in the admin; they do not manage users.
+# Instructors look after the bank in the admin; they do not manage users, and they read
+# but never delete the guideline knowledge base every explanation cites.
+KNOWLEDGE_BASE = {"finding", "guidelinestatement", "reference"}
 INSTRUCTOR_MODELS = {
     "cases": [
         "case",
@@ -46,8 +48,13 @@ def ensure_instructors_group() -> Group:
     wanted = Permission.objects.filter(
         content_type__app_label__in=INSTRUCTOR_MODELS.keys()
     ).select_related("content_type")
-    group.permissions.add(
-        *[p for p in wanted if p.content_type.model in INSTRUCTOR_MODELS[p.content_type.app_label]]
+    group.permissions.set(
+        [
+            p
+            for p in wanted
+            if p.content_type.model in INSTRUCTOR_MODELS[p.content_type.app_label]
+            and not (p.content_type.model in KNOWLEDGE_BASE and p.codename.startswith("delete_"))
+        ]
     )
     return group
 

@@ -2,9 +2,13 @@
 
 `compile_cases` reads everything for any number of cases in a fixed number of queries and
 returns, per case, a plain dict that `grading.CaseContent.from_dict` understands. Only the
-statements and references a case cites travel with it.
+statements and references a case cites travel with it. Next-step options are shuffled for
+each snapshot and numbered in their new order, so neither their order nor their ids say
+which one is right.
 """
 
+import logging
+import random
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -18,6 +22,9 @@ from cases.models import (
     TeachingPoint,
 )
 from quizzes import grading
+
+logger = logging.getLogger(__name__)
+_shuffle = random.SystemRandom().shuffle
 
 
 def _links(through, owner_field: str, owner_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -117,13 +124,17 @@ def compile_cases(case_ids: list[int]) -> dict[int, dict]:
             entry["next_step"] = {"prompt": option.question.prompt, "options": []}
         entry["next_step"]["options"].append(
             {
-                "id": option.pk,
                 "text": option.text,
                 "correct": option.is_correct,
                 "rationale": option.rationale,
                 "statements": option_keys.get(option.pk, []),
             }
         )
+    for entry in compiled.values():
+        if entry["next_step"]:
+            _shuffle(entry["next_step"]["options"])
+            for number, option in enumerate(entry["next_step"]["options"], start=1):
+                option["id"] = number
     for entry in compiled.values():
         cited = {
             key
@@ -139,4 +150,19 @@ def compile_cases(case_ids: list[int]) -> dict[int, dict]:
         entry["statements"] = {k: statements[k] for k in sorted(cited) if k in statements}
         numbers = {n for s in entry["statements"].values() for n in s["citations"]}
         entry["references"] = {str(n): references[n] for n in sorted(numbers)}
-    return compiled
+    return {case_id: entry for case_id, entry in compiled.items() if _gradable(entry)}
+
+
+def _gradable(entry: dict) -> bool:
+    """Whether the case can be graded; an edit that broke it keeps it out of new attempts
+    instead of stranding a learner on a case whose answers cannot be recorded."""
+    try:
+        content = grading.CaseContent.from_dict(entry)
+        options = content.options
+        if options and sum(o.correct for o in options) != 1:
+            raise ValueError("a next-step question needs exactly one correct option")
+        grading.grade_case(content, grading.Answers())
+    except (KeyError, ValueError, LookupError) as exc:
+        logger.error("Case %s left out of the attempt: %s", entry["case"]["slug"], exc)
+        return False
+    return True

@@ -81,6 +81,14 @@ class Attempt(models.Model):
     class Meta:
         ordering = ["-started_at", "-pk"]
         indexes = [models.Index(fields=["user", "-started_at"])]
+        constraints = [
+            # One unfinished attempt per learner and quiz: starting again resumes it.
+            models.UniqueConstraint(
+                fields=["user", "quiz"],
+                condition=Q(completed_at__isnull=True, quiz__isnull=False),
+                name="one_open_attempt_per_quiz",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.user})"

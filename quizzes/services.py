@@ -4,10 +4,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
-from cases.models import Case, Tag
+from cases.models import Case, CaseFinding, Tag
 from quizzes import grading
 from quizzes.content import compile_cases
 from quizzes.models import Attempt, AttemptCase, Quiz, QuizCase, Response
@@ -17,6 +19,10 @@ CURATED_SETS = Path(__file__).resolve().parent / "content" / "practice_sets.json
 
 class QuizUnavailable(Exception):
     """The quiz has no published case to ask."""
+
+
+class OutOfOrder(Exception):
+    """Cases are answered in order; an earlier one is still open."""
 
 
 def draw_case_ids(quiz: Quiz) -> list[int]:
@@ -37,12 +43,11 @@ def draw_case_ids(quiz: Quiz) -> list[int]:
     return list(cases.order_by("?").values_list("pk", flat=True)[: quiz.draw_count])
 
 
-@transaction.atomic
 def _create_attempt(*, user, quiz: Quiz | None, title: str, case_ids: list[int]) -> Attempt:
-    if not case_ids:
-        raise QuizUnavailable(f"“{title}” has no published case to ask yet.")
     compiled = compile_cases(case_ids)
     case_ids = [pk for pk in case_ids if pk in compiled]
+    if not case_ids:
+        raise QuizUnavailable(f"“{title}” has no published case to ask yet.")
     attempt = Attempt.objects.create(user=user, quiz=quiz, title=title, case_count=len(case_ids))
     AttemptCase.objects.bulk_create(
         AttemptCase(attempt=attempt, case_id=pk, position=i, content=compiled[pk])
@@ -59,22 +64,34 @@ def open_attempt(*, user, quiz: Quiz) -> Attempt | None:
     )
 
 
+@transaction.atomic
 def start_attempt(*, user, quiz: Quiz) -> tuple[Attempt, bool]:
-    """Resume the learner's unfinished attempt at `quiz`, or start a new one."""
+    """Resume the learner's unfinished attempt at `quiz`, or start a new one.
+
+    The learner's row is locked so two tabs (or a double click) starting at once end up in
+    the same attempt; the partial unique constraint is the last line of defence.
+    """
+    get_user_model().objects.select_for_update().filter(pk=user.pk).first()
     attempt = open_attempt(user=user, quiz=quiz)
     if attempt is not None:
         return attempt, False
-    return _create_attempt(
-        user=user, quiz=quiz, title=quiz.title, case_ids=draw_case_ids(quiz)
-    ), True
+    try:
+        with transaction.atomic():
+            attempt = _create_attempt(
+                user=user, quiz=quiz, title=quiz.title, case_ids=draw_case_ids(quiz)
+            )
+    except IntegrityError:
+        return open_attempt(user=user, quiz=quiz), False
+    return attempt, True
 
 
+@transaction.atomic
 def start_weakest_signs_attempt(*, user, codes: list[str], count: int = 8) -> Attempt:
     """A set of published cases carrying the findings the learner misses most."""
+    carrying = CaseFinding.objects.filter(finding__code__in=codes, present=True)
     case_ids = list(
         Case.objects.published()
-        .filter(findings__finding__code__in=codes, findings__present=True)
-        .distinct()
+        .filter(pk__in=carrying.values("case_id"))
         .order_by("?")
         .values_list("pk", flat=True)[:count]
     )
@@ -112,19 +129,31 @@ def parse_answers(content: grading.CaseContent, data) -> tuple[grading.Answers, 
 
 @transaction.atomic
 def submit_case_answers(*, attempt_case: AttemptCase, answers: grading.Answers) -> Submission:
-    """Grade and record the answers to one case, exactly once.
+    """Grade and record the answers to one case, exactly once and in order.
 
-    The attempt-case row is locked, so two tabs posting at once are serialized; the second
-    finds the first's responses and changes nothing.
+    One conditional UPDATE claims the case: it succeeds only while the case is unanswered
+    and no earlier case is open, and it locks the row, so of two tabs posting at once the
+    second waits, finds the case answered, and changes nothing.
     """
-    locked = AttemptCase.objects.select_for_update().get(pk=attempt_case.pk)
-    if locked.answered_at is not None:
-        return Submission(responses=None, already_answered=True)
-    results = grading.grade_case(locked.grading_content, answers)
     now = timezone.now()
+    earlier_open = AttemptCase.objects.filter(
+        attempt_id=attempt_case.attempt_id,
+        position__lt=OuterRef("position"),
+        answered_at__isnull=True,
+    )
+    claimed = (
+        AttemptCase.objects.filter(pk=attempt_case.pk, answered_at__isnull=True)
+        .exclude(Exists(earlier_open))
+        .update(answered_at=now)
+    )
+    if not claimed:
+        if AttemptCase.objects.filter(pk=attempt_case.pk, answered_at__isnull=False).exists():
+            return Submission(responses=None, already_answered=True)
+        raise OutOfOrder("Answer the earlier cases first.")
+    results = grading.grade_case(attempt_case.grading_content, answers)
     responses = Response.objects.bulk_create(
         Response(
-            attempt_case=locked,
+            attempt_case=attempt_case,
             item=item,
             given=result.given,
             key=result.key,
@@ -133,13 +162,12 @@ def submit_case_answers(*, attempt_case: AttemptCase, answers: grading.Answers) 
         )
         for item, result in results.items()
     )
-    locked.answered_at = now
-    locked.save(update_fields=["answered_at"])
     attempt_case.answered_at = now
-    # The attempt is complete when its last unanswered case is answered.
-    Attempt.objects.filter(pk=locked.attempt_id, completed_at__isnull=True).exclude(
-        attempt_cases__answered_at__isnull=True
-    ).update(completed_at=now)
+    # Cases are answered in order, so answering the last one completes the attempt.
+    if attempt_case.position == attempt_case.attempt.case_count:
+        Attempt.objects.filter(pk=attempt_case.attempt_id, completed_at__isnull=True).update(
+            completed_at=now
+        )
     return Submission(responses=responses, already_answered=False)
 
 

@@ -61,8 +61,11 @@ def quiz_list(request: HtmxHttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
+    if request.method == "GET":
+        # Reached by a redirect after logging in: starting needs a deliberate post.
+        return redirect("quizzes:list")
     quiz = get_object_or_404(Quiz.objects.listed(), slug=slug)
     try:
         attempt, created = services.start_attempt(user=request.user, quiz=quiz)
@@ -106,6 +109,7 @@ def _case_context(
     responses: list[Response] | None = None,
     answers=None,
     errors=None,
+    partial: bool = True,
 ) -> dict:
     attempt = attempt_case.attempt
     content = attempt_case.grading_content
@@ -113,6 +117,11 @@ def _case_context(
         responses = list(attempt_case.responses.all())
     responses = {r.item: r for r in responses or ()}
     findings = {f.code: f for f in content.findings if f.present}
+    # A finding present in several regions is asked once, naming every region.
+    where: dict[str, list[str]] = {}
+    for f in content.findings:
+        if f.present and f.where:
+            where.setdefault(f.code, []).append(f.where)
     answers = answers or {}
     position = attempt_case.position
     next_url = (
@@ -128,6 +137,7 @@ def _case_context(
         "finding_rows": [
             {
                 "finding": findings[code],
+                "where": "; ".join(where.get(code, [])),
                 "field": f"finding-{code}",
                 "selected": answers.get(f"finding-{code}"),
                 "error": (errors or {}).get(f"finding-{code}"),
@@ -145,12 +155,13 @@ def _case_context(
         "next_url": next_url,
         "is_last": position >= attempt.case_count,
         "item_labels": grading.ITEM_LABELS,
+        "partial": partial,
     }
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def case(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpResponse:
     attempt_case = _get_attempt_case_for_user(request, attempt_id, position)
     here = reverse("quizzes:case", args=[attempt_id, position])
@@ -163,8 +174,9 @@ def case(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpRespon
         current = selectors.current_position(steps)
         if current is not None and current < position:
             return redirect("quizzes:case", attempt_id=attempt_id, position=current)
-    template = "quizzes/case.html#panel" if _partial_wanted(request) else "quizzes/case.html"
-    response = render(request, template, _case_context(attempt_case, steps=steps))
+    partial = _partial_wanted(request)
+    template = "quizzes/case.html#panel" if partial else "quizzes/case.html"
+    response = render(request, template, _case_context(attempt_case, steps=steps, partial=partial))
     return push_url(response, here) if _partial_wanted(request) else response
 
 
@@ -185,14 +197,26 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
 
     answers, errors = services.parse_answers(attempt_case.grading_content, request.POST)
     if errors:
-        context = _case_context(attempt_case, steps=steps, answers=request.POST, errors=errors)
+        context = _case_context(
+            attempt_case, steps=steps, answers=request.POST, errors=errors, partial=partial
+        )
         if partial:
             return render(request, "quizzes/case.html#panel", context)
         return render(request, "quizzes/case.html", context, status=422)
 
-    submission = services.submit_case_answers(attempt_case=attempt_case, answers=answers)
+    try:
+        submission = services.submit_case_answers(attempt_case=attempt_case, answers=answers)
+    except services.OutOfOrder:
+        messages.info(request, "Answer this case first.")
+        return redirect("quizzes:resume", attempt_id=attempt_case.attempt_id)
     if submission.already_answered:
+        # Another tab got there first: show what it recorded.
         messages.info(request, "You already answered this case; your first answers stand.")
+        if not partial:
+            return redirect(here)
+        attempt_case.refresh_from_db(fields=["answered_at"])
+        steps = selectors.progress(attempt_case.attempt)
+        return render(request, "quizzes/case.html#panel", _case_context(attempt_case, steps=steps))
     if not partial:
         return redirect(here)
     # This case is now answered: the progress read before the answer is updated in place.
@@ -205,7 +229,7 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
 
 @login_required
 @require_GET
-@vary_on_headers("HX-Request")
+@vary_on_headers("HX-Request", "HX-History-Restore-Request")
 def summary(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     attempt = _get_attempt_for_user(request, attempt_id)
     if not attempt.is_complete:
@@ -221,6 +245,7 @@ def summary(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
             "scores": selectors.item_scores(attempt_cases),
             "item_labels": grading.ITEM_LABELS,
             "answer_labels": grading.ANSWER_LABELS,
+            "partial": _partial_wanted(request),
         },
     )
     if _partial_wanted(request):

@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from cases.bank import BankInvalid, dumps, parse_bank
 from cases.models import Case, GuidelineStatement
 from cases.selectors import export_bank
-from cases.services import import_bank, load_curated
+from cases.services import import_bank, load_curated, read_curated
 from tests.factories import case_entry as a_case
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +191,36 @@ def test_canonical_form_survives_deep_copies(kb):
     data = {"cases": [a_case()]}
     assert import_bank(data=copy.deepcopy(data)).created == ["new-case"]
     assert import_bank(data=copy.deepcopy(data)).unchanged == ["new-case"]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "expected"),
+    [
+        (lambda c: c.update(title="x" * 201), "title: is 201 characters long; the most is 200"),
+        (lambda c: c["next_step"].update(prompt="p" * 301), "prompt: is 301 characters long"),
+        (lambda c: c.update(slug="s" * 81), "slug: is longer than 80 characters"),
+        (lambda c: c["findings"][0].update(code=["spasticity"]), "unknown finding code"),
+        (lambda c: c["teaching_points"][0].update(statements=[["overview"]]), "unknown statement"),
+        (lambda c: c.update(tags=["t" * 41]), "tags: must be a list of short slugs"),
+    ],
+)
+def test_lengths_and_wrong_types_are_reported_not_crashed_on(kb, mutate, expected):
+    case = a_case()
+    mutate(case)
+    with pytest.raises(BankInvalid) as excinfo:
+        import_bank(data={"cases": [case]})
+    assert expected in str(excinfo.value)
+    assert Case.objects.count() == 0
+
+
+def test_a_case_finding_must_exist_in_the_file_or_the_bank(db):
+    data = read_curated()
+    data["findings"] = [f for f in data["findings"] if f["code"] != "clonus"]
+    data["cases"] = [
+        a_case(findings=[{"code": "clonus", "present": True, "region": "", "side": ""}])
+    ]
+    with pytest.raises(
+        BankInvalid, match='finding "clonus" is neither in the file nor in the bank'
+    ):
+        import_bank(data=data)
+    assert not GuidelineStatement.objects.exists()

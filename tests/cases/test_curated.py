@@ -72,3 +72,15 @@ def test_a_deleted_curated_case_comes_back():
     slug = Case.objects.order_by("slug").first().slug
     Case.objects.filter(slug=slug).delete()
     assert load_curated().created == [slug]
+
+
+def test_a_case_imported_from_a_file_is_never_reverted_by_the_curated_loader():
+    from cases.services import import_bank
+
+    data = read_curated()
+    load_curated(data=data)
+    entry = dict(data["cases"][0], title="Our program's own version")
+    import_bank(data={"cases": [entry]})
+    report = load_curated(data=data)
+    assert entry["slug"] in report.kept_local_edits
+    assert Case.objects.get(slug=entry["slug"]).title == "Our program's own version"

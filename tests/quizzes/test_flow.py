@@ -65,8 +65,11 @@ def test_starting_again_resumes_the_unfinished_attempt(learner_client, attempt):
     assert Attempt.objects.count() == 1
 
 
-def test_starting_is_post_only(learner_client, quiz):
-    assert learner_client.get(reverse("quizzes:start", args=["basics"])).status_code == 405
+def test_a_get_to_start_starts_nothing_and_leads_to_the_list(learner_client, quiz):
+    # After logging in, `next` may point here; only a deliberate post starts an attempt.
+    response = learner_client.get(reverse("quizzes:start", args=["basics"]))
+    assert response.url == reverse("quizzes:list")
+    assert not Attempt.objects.exists()
 
 
 def test_the_case_page_shows_the_vignette_and_items_but_never_the_key(learner_client, attempt):
@@ -294,3 +297,63 @@ def test_an_htmx_swap_carries_the_new_title_and_focuses_the_case(learner_client,
     assert 'id="case-title" tabindex="-1" autofocus' in html
     full = learner_client.get(case_url(attempt, 2)).content.decode()
     assert full.count("<title>") == 1
+
+
+def test_messages_show_once_on_a_full_page(learner_client, attempt):
+    learner_client.post(reverse("quizzes:start", args=["basics"]))
+    html = learner_client.get(case_url(attempt, 1)).content.decode()
+    assert html.count("Welcome back") == 1
+
+
+def test_history_restore_has_one_title_and_varies_on_its_header(learner_client, attempt):
+    response = learner_client.get(
+        case_url(attempt, 1), HTTP_HX_REQUEST="true", HTTP_HX_HISTORY_RESTORE_REQUEST="true"
+    )
+    assert response.content.decode().count("<title>") == 1
+    assert "HX-History-Restore-Request" in response["Vary"]
+
+
+def test_a_racing_second_htmx_submit_shows_the_recorded_results(learner_client, attempt):
+    from quizzes.grading import Answers
+    from quizzes.services import submit_case_answers
+
+    first = attempt.attempt_cases.get(position=1)
+    data = right_answers(first)
+    # The other tab records its answers between this request's read and its write.
+    real = submit_case_answers
+
+    def other_tab_first(*, attempt_case, answers):
+        option = attempt_case.content["next_step"]["options"][0]["id"]
+        real(
+            attempt_case=AttemptCase.objects.get(pk=attempt_case.pk),
+            answers=Answers("other", {}, option),
+        )
+        return real(attempt_case=attempt_case, answers=answers)
+
+    import quizzes.services
+
+    quizzes.services.submit_case_answers, saved = (
+        other_tab_first,
+        quizzes.services.submit_case_answers,
+    )
+    try:
+        html = learner_client.post(case_url(attempt, 1), data, **HTMX).content.decode()
+    finally:
+        quizzes.services.submit_case_answers = saved
+    assert "Your results" in html and "your first answers stand" in html
+    assert "You chose Neither" in html
+    assert Response.objects.get(attempt_case=first, item="localization").given == "other"
+
+
+def test_a_finding_in_two_regions_is_asked_once_naming_both(learner_client, quiz, learner):
+    from cases.models import CaseFinding, Finding
+
+    als = quiz.cases.get(slug="als-hand")
+    CaseFinding.objects.create(
+        case=als, finding=Finding.objects.get(code="fasciculations"), region="bulbar"
+    )
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    html = learner_client.get(case_url(attempt, 2)).content.decode()
+    assert html.count('name="finding-fasciculations" id="finding-fasciculations-lmn"') == 1
+    assert "(left, cervical / upper limb; bulbar)" in html

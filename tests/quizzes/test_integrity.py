@@ -1,0 +1,150 @@
+"""What the review of the flow found: keys hidden in option order, broken content, races."""
+
+import threading
+from collections import Counter
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+
+from cases.models import Case, Finding, NextStepOption
+from quizzes.content import compile_cases
+from quizzes.grading import Answers
+from quizzes.models import Attempt
+from quizzes.services import (
+    OutOfOrder,
+    start_attempt,
+    start_weakest_signs_attempt,
+    submit_case_answers,
+)
+from tests.factories import UserFactory
+
+
+def test_next_step_options_are_shuffled_and_numbered_per_snapshot(bank):
+    stroke = bank[0]
+    positions = Counter()
+    for _ in range(40):
+        options = compile_cases([stroke.pk])[stroke.pk]["next_step"]["options"]
+        assert [o["id"] for o in options] == [1, 2]
+        positions[next(o["id"] for o in options if o["correct"])] += 1
+    assert positions[1] and positions[2], "the right option always sits in the same place"
+
+
+def test_a_case_that_cannot_be_graded_is_left_out_of_new_attempts(bank, quiz, learner):
+    NextStepOption.objects.filter(question__case=bank[0]).update(is_correct=False)
+    assert bank[0].pk not in compile_cases([c.pk for c in bank])
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    assert list(attempt.attempt_cases.values_list("case__slug", flat=True)) == [
+        "als-hand",
+        "fatigable",
+    ]
+    assert attempt.case_count == 2
+
+
+def test_findings_outside_the_vocabulary_are_refused_by_the_database(kb):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Finding.objects.create(code="tremor", name="Tremor", category="umn")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Finding.objects.filter(code="spasticity").update(category="lmn")
+
+
+def test_a_question_cannot_have_two_correct_options(bank):
+    with pytest.raises(IntegrityError), transaction.atomic():
+        NextStepOption.objects.filter(question__case=bank[0]).update(is_correct=True)
+
+
+def test_the_admin_requires_exactly_one_correct_option(admin_client, bank):
+    from django.urls import reverse
+
+    question = bank[0].next_step
+    options = list(question.options.all())
+    data = {"case": bank[0].pk, "prompt": question.prompt}
+    prefix = "options"
+    data.update(
+        {
+            f"{prefix}-TOTAL_FORMS": "2",
+            f"{prefix}-INITIAL_FORMS": "2",
+            f"{prefix}-MIN_NUM_FORMS": "0",
+            f"{prefix}-MAX_NUM_FORMS": "1000",
+        }
+    )
+    for i, option in enumerate(options):
+        data.update(
+            {
+                f"{prefix}-{i}-id": option.pk,
+                f"{prefix}-{i}-question": question.pk,
+                f"{prefix}-{i}-position": i,
+                f"{prefix}-{i}-text": option.text,
+                f"{prefix}-{i}-rationale": option.rationale,
+                f"{prefix}-{i}-statements": [s.pk for s in option.statements.all()],
+            }
+        )
+    response = admin_client.post(
+        reverse("admin:cases_nextstepquestion_change", args=[question.pk]), data
+    )
+    assert "exactly one correct one" in response.content.decode()
+    assert question.options.filter(is_correct=True).count() == 1
+
+
+def test_instructors_cannot_delete_the_knowledge_base(db):
+    from neurolocalize.accounts import ensure_demo_user
+
+    instructor, _ = ensure_demo_user(username="teacher", password="x-Long-pass-1", instructor=True)
+    assert instructor.has_perm("cases.change_case") and instructor.has_perm("cases.delete_case")
+    assert instructor.has_perm("cases.change_guidelinestatement")
+    for model in ("guidelinestatement", "reference", "finding"):
+        assert not instructor.has_perm(f"cases.delete_{model}")
+
+
+def test_weakest_signs_never_asks_a_case_twice(bank, learner):
+    attempt = start_weakest_signs_attempt(
+        user=learner, codes=["hyperreflexia", "fasciculations", "spasticity"]
+    )
+    slugs = list(attempt.attempt_cases.values_list("case__slug", flat=True))
+    assert len(slugs) == len(set(slugs)) == 2
+
+
+def test_answers_are_recorded_in_order_only(quiz, learner):
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    with pytest.raises(OutOfOrder):
+        submit_case_answers(
+            attempt_case=attempt.attempt_cases.get(position=2), answers=Answers("mixed", {}, None)
+        )
+    assert not attempt.attempt_cases.filter(answered_at__isnull=False).exists()
+
+
+def test_the_database_allows_one_open_attempt_per_quiz(quiz, learner):
+    start_attempt(user=learner, quiz=quiz)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Attempt.objects.create(user=learner, quiz=quiz, title="again", case_count=1)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="a real race needs PostgreSQL row locks"
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_tabs_starting_at_once_share_one_attempt(kb):
+    from cases.services import import_bank
+    from quizzes.models import Quiz
+    from tests.factories import case_entry
+
+    import_bank(data={"cases": [case_entry("race")]})
+    quiz = Quiz.objects.create(slug="q", title="Q")
+    quiz.quiz_cases.create(case=Case.objects.get(slug="race"), position=1)
+    user = UserFactory()
+    barrier = threading.Barrier(3)
+    started = []
+
+    def start():
+        barrier.wait()
+        try:
+            started.append(start_attempt(user=user, quiz=quiz)[0].pk)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=start) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(started) == 3 and len(set(started)) == 1
+    assert Attempt.objects.filter(user=user).count() == 1
