@@ -198,3 +198,10 @@ def test_every_model_is_registered_in_the_admin():
     assert ours
     for model in ours:
         assert model in admin.site._registry or model._meta.auto_created, model
+
+
+@pytest.mark.django_db
+def test_a_missing_page_gets_a_friendly_404(client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
