@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
@@ -78,8 +78,11 @@ def start(request: HtmxHttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def start_weakest(request: HtmxHttpRequest) -> HttpResponse:
+    if request.method == "GET":
+        # Reached by a redirect after logging in: starting needs a deliberate post.
+        return redirect("quizzes:dashboard")
     weakest = selectors.learner_progress(user=request.user).weakest
     if not weakest:
         messages.info(request, "Answer a few cases first: this set is built from your misses.")

@@ -71,3 +71,9 @@ def test_a_completed_attempt_is_listed_for_review(learner_client, learner, quiz)
         )
     html = learner_client.get(reverse("quizzes:dashboard")).content.decode()
     assert reverse("quizzes:summary", args=[attempt.pk]) in html
+
+
+def test_a_get_to_weakest_signs_starts_nothing_and_leads_to_the_dashboard(learner_client, answered):
+    response = learner_client.get(reverse("quizzes:start_weakest"))
+    assert response.url == reverse("quizzes:dashboard")
+    assert not Attempt.objects.filter(quiz__isnull=True).exists()
