@@ -4,7 +4,6 @@ from operator import or_
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils.safestring import SafeString
 
 from cases import localization
@@ -94,7 +93,7 @@ class Finding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.code
+        return f"{self.name} ({self.code})"
 
 
 class Tag(models.Model):
@@ -162,9 +161,6 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def get_absolute_url(self) -> str:
-        return reverse("admin:cases_case_change", args=[self.pk])
-
     @property
     def stem_html(self) -> SafeString:
         return render_markdown(self.stem)
@@ -173,9 +169,9 @@ class Case(models.Model):
 class CaseFinding(models.Model):
     class Region(models.TextChoices):
         BULBAR = "bulbar", "Bulbar"
-        CERVICAL = "cervical", "Cervical / upper limb"
-        THORACIC = "thoracic", "Thoracic"
-        LUMBOSACRAL = "lumbosacral", "Lumbosacral / lower limb"
+        CERVICAL = "cervical", "Upper limb (cervical)"
+        THORACIC = "thoracic", "Trunk (thoracic)"
+        LUMBOSACRAL = "lumbosacral", "Lower limb (lumbosacral)"
 
     class Side(models.TextChoices):
         LEFT = "left", "Left"

@@ -1,5 +1,6 @@
 """Accounts: sign-up plus the Instructors group. Log-in and password flows are Django's."""
 
+from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.contrib.auth.models import Group, Permission
@@ -34,6 +35,14 @@ class SignupForm(UserCreationForm):
         super().__init__(*args, **kwargs)
         self.fields["email"].required = True
         self.fields["email"].help_text = "Used only to reset your password."
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(
+                "An account already uses this e-mail address. Log in, or reset its password."
+            )
+        return email
 
 
 def is_instructor(user) -> bool:

@@ -46,3 +46,8 @@ def signup(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Welcome to NeuroLocalize. Pick a practice set to begin.")
         return redirect(settings.LOGIN_REDIRECT_URL)
     return render(request, "registration/signup.html", {"form": form})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A stale form (logged in or out in another tab) gets a plain explanation."""
+    return render(request, "403_csrf.html", status=403)

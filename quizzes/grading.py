@@ -43,8 +43,8 @@ SIGN_NEITHER = "neither"
 SIGN_LABELS = {SIGN_UMN: "UMN sign", SIGN_LMN: "LMN sign", SIGN_NEITHER: "Neither"}
 
 MEANING = {
-    UMN: "counted as an upper motor neuron sign",
-    LMN: "counted as a lower motor neuron sign",
+    UMN: "a sign of upper motor neuron damage",
+    LMN: "a sign usually of lower motor neuron damage",
     localization.SENSORY: (
         "a sensory finding: not a motor neuron sign, and a reason to doubt pure motor "
         "neuron disease"
@@ -55,10 +55,9 @@ ABSENT_MEANING = {
     UMN: "Its absence removes one upper motor neuron sign from the picture.",
     LMN: "Its absence removes one lower motor neuron sign from the picture.",
     localization.SENSORY: (
-        "Sensation is spared, as expected in a purely motor disorder (motor neuron, "
-        "junction or muscle)."
+        "Sensation is spared, which fits a lesion confined to the motor pathways."
     ),
-    localization.CONTEXT: "It is recorded as absent.",
+    localization.CONTEXT: "Its absence is part of the picture.",
 }
 
 # The guideline statements each rule flag teaches from, and the lesson in our words.
@@ -88,8 +87,9 @@ FLAG_TEACHING: dict[str, tuple[tuple[str, ...], str]] = {
     ),
     localization.CHECK_CK: (
         ("ck-lmn-weakness",),
-        "Lower motor neuron involvement with weakness: measure creatine kinase, which is "
-        "markedly raised in conditions such as muscular dystrophy.",
+        "With lower motor neuron features and weakness, the guideline advises measuring "
+        "creatine kinase: it is markedly raised in muscle disease such as muscular dystrophy, "
+        "which can imitate a lower motor neuron problem.",
     ),
     localization.MIXED_PATTERN: (
         ("mixed-als",),
@@ -391,8 +391,8 @@ def grade_localization(content: CaseContent, given: str) -> ItemResult:
         points.append(
             Point(
                 "rule",
-                f"Counting signs alone suggests {RULE_WORDS[by_rule]}, but the case's author "
-                f"sets the answer as {RULE_WORDS[key]}; the teaching points say why.",
+                f"Counting signs alone would suggest {RULE_WORDS[by_rule]}; the picture as a "
+                f"whole points to {RULE_WORDS[key]}, as the teaching points explain.",
                 _cite(content, ["overview"]),
             )
         )
@@ -433,8 +433,8 @@ def grade_findings(content: CaseContent, given: Mapping[str, str]) -> ItemResult
         chosen = SIGN_LABELS.get(given.get(code, ""), "no answer")
         text = (
             f"{finding.name}: {SIGN_LABELS[key[code]]}. "
-            + ("Right." if ok else f"You said {chosen}.")
-            + f" It is {MEANING[finding.category]}."
+            + ("Correct." if ok else f"You said {chosen}.")
+            + f" On its own it is {MEANING[finding.category]}."
         )
         points.append(Point("evidence", text, _cite(content, finding.statements), ok))
     return _finish(content, FINDINGS, dict(given), key, score, points)
@@ -447,7 +447,8 @@ def grade_next_step(content: CaseContent, given: int | None) -> ItemResult:
     verdict = (
         f"Correct: {correct.text}."
         if score
-        else f"Not the best next step. The best answer is: {correct.text}."
+        else f"Not the best next step. You chose: {chosen.text if chosen else 'no answer'}. "
+        f"The best answer is: {correct.text}."
     )
     points = [Point("verdict", verdict, (), bool(score))]
     # The learner's choice first, then the best answer, then the rest.

@@ -88,3 +88,32 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
     )
     assert response.url == reverse("password_reset_complete")
     assert client.login(username="grace", password="reset-Long-pass-7")
+
+
+def test_an_email_already_in_use_is_refused_whatever_its_case(client):
+    UserFactory(username="grace", email="Grace@Example.org")
+    response = client.post(
+        reverse("signup"),
+        {
+            "username": "grace2",
+            "email": "grace@example.org",
+            "password1": "a-Long-passphrase-42",
+            "password2": "a-Long-passphrase-42",
+        },
+    )
+    assert "An account already uses this e-mail address." in response.content.decode()
+    assert get_user_model().objects.count() == 1
+
+
+def test_a_stale_form_gets_a_plain_explanation_not_a_raw_csrf_error(db):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post(reverse("login"), {"username": "x", "password": "y"})
+    assert response.status_code == 403
+    assert "Your session changed" in response.content.decode()
+
+
+def test_the_login_page_explains_why_it_appeared_mid_attempt(client):
+    html = client.get(reverse("login") + "?next=/attempts/1/cases/1/").content.decode()
+    assert "Please log in to continue." in html

@@ -111,7 +111,7 @@ def test_evidence_explains_each_present_finding_from_its_statements():
         "Hyperreflexia",
         "Focal weakness",
     ]
-    assert "counted as an upper motor neuron sign" in evidence[0].text
+    assert "a sign of upper motor neuron damage" in evidence[0].text
     assert evidence[0].citations == (1, 2)  # umn-spasticity [1, 2] and overview [1]
     assert "context" in evidence[2].text
 
@@ -204,8 +204,8 @@ def test_when_the_key_differs_from_the_rule_the_explanation_says_why():
     assert "rule" in kinds(result)
     assert [p.kind for p in result.points if p.text == note.text] == ["contradiction"]
     assert (
-        "Counting signs alone suggests a mixed upper and lower motor neuron picture, but the "
-        "case's author sets the answer as an upper motor neuron lesion" in texts(result)
+        "Counting signs alone would suggest a mixed upper and lower motor neuron picture; the "
+        "picture as a whole points to an upper motor neuron lesion" in texts(result)
     )
     right = grade_localization(acute, "umn")
     assert [p.kind for p in right.points if p.text == note.text] == ["teaching"]
@@ -287,8 +287,8 @@ def test_a_wrong_next_step_explains_the_choice_first_then_the_best_answer():
     result = grade_next_step(case, 2)
     assert result.score == 0.0
     assert (
-        result.points[0].text
-        == "Not the best next step. The best answer is: MRI brain without contrast."
+        result.points[0].text == "Not the best next step. You chose: Creatine kinase. "
+        "The best answer is: MRI brain without contrast."
     )
     assert [p.text.split(":")[0] for p in result.points[1:]] == [
         "Creatine kinase",
