@@ -169,9 +169,9 @@ class Case(models.Model):
 class CaseFinding(models.Model):
     class Region(models.TextChoices):
         BULBAR = "bulbar", "Bulbar"
-        CERVICAL = "cervical", "Upper limb (cervical)"
-        THORACIC = "thoracic", "Trunk (thoracic)"
-        LUMBOSACRAL = "lumbosacral", "Lower limb (lumbosacral)"
+        CERVICAL = "cervical", "Upper limb"
+        THORACIC = "thoracic", "Trunk"
+        LUMBOSACRAL = "lumbosacral", "Lower limb"
 
     class Side(models.TextChoices):
         LEFT = "left", "Left"
