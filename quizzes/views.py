@@ -180,7 +180,7 @@ def case(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpRespon
     partial = _partial_wanted(request)
     template = "quizzes/case.html#panel" if partial else "quizzes/case.html"
     response = render(request, template, _case_context(attempt_case, steps=steps, partial=partial))
-    return push_url(response, here) if _partial_wanted(request) else response
+    return push_url(response, here) if partial else response
 
 
 def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> HttpResponse:
@@ -193,11 +193,6 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
         return render(request, "quizzes/case.html#panel", _case_context(attempt_case, steps=steps))
 
     steps = selectors.progress(attempt_case.attempt)
-    current = selectors.current_position(steps)
-    if current is not None and current < attempt_case.position:
-        messages.info(request, "Answer this case first.")
-        return redirect("quizzes:case", attempt_id=attempt_case.attempt_id, position=current)
-
     answers, errors = services.parse_answers(attempt_case.grading_content, request.POST)
     if errors:
         context = _case_context(
@@ -211,7 +206,8 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
         submission = services.submit_case_answers(attempt_case=attempt_case, answers=answers)
     except services.OutOfOrder:
         messages.info(request, "Answer this case first.")
-        return redirect("quizzes:resume", attempt_id=attempt_case.attempt_id)
+        current = selectors.current_position(steps)
+        return redirect("quizzes:case", attempt_id=attempt_case.attempt_id, position=current)
     if submission.already_answered:
         # Another tab got there first: show what it recorded.
         messages.info(request, "You already answered this case; your first answers stand.")
