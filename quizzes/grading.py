@@ -43,7 +43,7 @@ SIGN_NEITHER = "neither"
 SIGN_LABELS = {SIGN_UMN: "UMN sign", SIGN_LMN: "LMN sign", SIGN_NEITHER: "Neither"}
 
 MEANING = {
-    UMN: "a sign of upper motor neuron damage",
+    UMN: "a sign usually of upper motor neuron damage",
     LMN: "a sign usually of lower motor neuron damage",
     localization.SENSORY: (
         "a sensory finding: not a motor neuron sign, and a reason to doubt pure motor "
@@ -60,43 +60,53 @@ ABSENT_MEANING = {
     localization.CONTEXT: "Its absence is part of the picture.",
 }
 
-# The guideline statements each rule flag teaches from, and the lesson in our words.
+# The guideline statements each rule flag teaches from, and the lesson in our words. A flag
+# fires on every case whose key has the pattern, whatever the cause (ALS, a cord lesion, a
+# root, a stroke), so each lesson must stay true for all of them: it says what the guideline
+# says and when it applies, never that the case is one particular disease.
 FLAG_TEACHING: dict[str, tuple[tuple[str, ...], str]] = {
     localization.SENSORY_PITFALL: (
-        ("sensory-pitfall",),
-        "Sensory findings are present. Motor neuron disease spares sensation, so reconsider "
-        "any diagnosis of pure motor neuron disease; sensory loss is expected when the lesion "
-        "lies in a root, plexus, nerve or the spinal cord.",
+        ("sensory-pitfall", "peripheral-disorders", "central-disorders"),
+        "Sensory findings are present. Typical upper and lower motor neuron lesions leave the "
+        "sensory pathways alone, so sensory findings argue against pure motor neuron disease: "
+        "look for a lesion or disorder that also reaches sensory pathways, peripheral or "
+        "central.",
     ),
     localization.WATCH_FOR_LMN: (
-        ("umn-focal-bulbar-predict", "umn-progression-predictors"),
+        ("umn-focal-bulbar-predict", "umn-progression-predictors", "edx-mandatory"),
         "The signs are upper motor neuron only for now, but in a patient who starts with a "
         "pure upper motor neuron picture, {predictors} can herald later lower motor neuron "
-        "involvement: re-examine for it over time.",
+        "involvement. Follow the patient for it, and confirm any lower motor neuron "
+        "involvement with EMG and nerve conduction studies, because examination alone does "
+        "not establish it.",
     ),
     localization.CONFIRM_WITH_EMG: (
         ("edx-mandatory",),
-        "Lower motor neuron involvement must be confirmed with EMG and nerve conduction "
-        "studies; the bedside examination alone does not establish it.",
+        "Examination alone does not establish lower motor neuron involvement: EMG and nerve "
+        "conduction studies are what confirm it. {edx_status}",
     ),
     localization.MRI_BRAIN_FIRST: (
         ("mri-brain-first",),
-        "If motor neuron disease is suspected, the first imaging study is an MRI of the brain "
-        "without contrast. This does not apply to a suspected acute stroke, spinal injury or "
-        "cord compression, which need their own urgent imaging.",
+        "When motor neuron disease itself is suspected, the best first imaging study is an MRI "
+        "of the brain without contrast. That is a rule for suspected motor neuron disease, not "
+        "for every weakness: other suspected lesions are imaged or tested in their own way.",
     ),
     localization.CHECK_CK: (
         ("ck-lmn-weakness",),
-        "With lower motor neuron features and weakness, the guideline advises measuring "
-        "creatine kinase: it is markedly raised in muscle disease such as muscular dystrophy, "
-        "which can imitate a lower motor neuron problem.",
+        "With lower motor neuron involvement and weakness, the guideline advises measuring "
+        "creatine kinase (CK); it is markedly raised in conditions such as muscular dystrophy.",
     ),
     localization.MIXED_PATTERN: (
         ("mixed-als",),
         "Upper and lower motor neuron signs together: do not miss a mixed presentation. "
-        "Think of ALS, where weakness starts in one region and spreads to its neighbours.",
+        "Consider ALS and test the picture against it: in ALS both kinds of sign coexist, and "
+        "the weakness begins in one body region and spreads to the neighbouring ones.",
     ),
 }
+# Findings that show electrodiagnosis has already been done.
+EDX_FINDINGS = frozenset({"emg_denervation", "ncs_low_cmap"})
+EDX_DONE = "Here the electrodiagnostic findings in the case provide that confirmation."
+EDX_NOT_YET = "If they have not been done, they belong in the workup."
 FLAG_ORDER = (
     localization.MIXED_PATTERN,
     localization.SENSORY_PITFALL,
@@ -315,6 +325,11 @@ def _lower_first(text: str) -> str:
     return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
+def _and_list(words: list[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def _finding_label(finding: CaseFinding) -> str:
     return f"{finding.name} ({finding.where})" if finding.where else finding.name
 
@@ -402,8 +417,12 @@ def grade_localization(content: CaseContent, given: str) -> ItemResult:
             continue
         keys, text = FLAG_TEACHING[flag]
         if flag == localization.WATCH_FOR_LMN:
-            found = [PREDICTOR_WORDS[c] for c in present if c in PREDICTOR_WORDS]
-            text = text.format(predictors=" and ".join(found))
+            text = text.format(
+                predictors=_and_list([PREDICTOR_WORDS[c] for c in present if c in PREDICTOR_WORDS])
+            )
+        elif flag == localization.CONFIRM_WITH_EMG:
+            done = any(code in EDX_FINDINGS for code in present)
+            text = text.format(edx_status=EDX_DONE if done else EDX_NOT_YET)
         points.append(Point("flag", text, _cite(content, keys)))
 
     for teaching in content.teaching_points:

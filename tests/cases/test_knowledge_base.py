@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from cases.localization import FINDING_CATEGORIES
-from cases.models import Finding, GuidelineStatement, Reference
+from cases.models import Case, Finding, GuidelineStatement, Reference
 from cases.services import load_curated
 
 GUIDELINE = Path(settings.BASE_DIR).parent / "shared" / "guideline" / "umn-vs-lmn-guideline.txt"
@@ -17,16 +17,21 @@ CITED = re.compile(r"\s(\d+(?:,\s*\d+)*)\s*$")
 pytestmark = pytest.mark.django_db
 
 
-def source_statements() -> list[tuple[str, list[int]]]:
-    """Every cited statement of the guideline, in order, with its citation numbers."""
+def source_text() -> str:
     if not GUIDELINE.exists():
         if os.environ.get("CI"):
             pytest.fail(f"CI needs the guideline source at {GUIDELINE}")
         pytest.skip(f"The guideline source is not at {GUIDELINE}")
-    text = GUIDELINE.read_text(encoding="utf-8")
-    body = text.split("Differentiating and Managing LMN vs UMN Lesions", 1)[1].split(
-        "\nReferences\n", 1
-    )[0]
+    return GUIDELINE.read_text(encoding="utf-8")
+
+
+def source_statements() -> list[tuple[str, list[int]]]:
+    """Every cited statement of the guideline, in order, with its citation numbers."""
+    body = (
+        source_text()
+        .split("Differentiating and Managing LMN vs UMN Lesions", 1)[1]
+        .split("\nReferences\n", 1)[0]
+    )
     found = []
     for line in body.splitlines():
         match = CITED.search(line)
@@ -55,13 +60,31 @@ def test_every_statement_of_the_source_is_encoded_with_its_citations_in_order(kn
     assert ours == [citations for _, citations in source_statements()]
 
 
-def test_statements_are_in_our_own_words(knowledge_base):
-    source = GUIDELINE.read_text(encoding="utf-8") if GUIDELINE.exists() else ""
-    for statement in GuidelineStatement.objects.all():
-        # No run of eight words copied from the source.
-        words = statement.text.split()
-        for i in range(len(words) - 7):
-            assert " ".join(words[i : i + 8]) not in source, statement.key
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+def copied_runs(text: str, source_runs: set[tuple[str, ...]], n: int = 8) -> list[str]:
+    w = words(text)
+    return [
+        " ".join(w[i : i + n]) for i in range(len(w) - n + 1) if tuple(w[i : i + n]) in source_runs
+    ]
+
+
+def test_statements_and_cases_are_in_our_own_words(knowledge_base):
+    source = words(source_text())
+    runs = {tuple(source[i : i + 8]) for i in range(len(source) - 7)}
+    texts = {s.key: s.text for s in GuidelineStatement.objects.all()}
+    for case in Case.objects.prefetch_related("teaching_points", "next_step__options"):
+        texts[f"{case.slug} stem"] = case.stem
+        for point in case.teaching_points.all():
+            texts[f"{case.slug} teaching point {point.position}"] = point.text
+        question = getattr(case, "next_step", None)
+        for option in question.options.all() if question else ():
+            texts[f"{case.slug} option {option.position}"] = option.rationale
+    # No run of eight words, ignoring case and punctuation, copied from the source.
+    copied = {key: found for key, text in texts.items() if (found := copied_runs(text, runs))}
+    assert copied == {}
 
 
 def test_every_citation_resolves_to_a_reference(knowledge_base):

@@ -111,7 +111,7 @@ def test_evidence_explains_each_present_finding_from_its_statements():
         "Hyperreflexia",
         "Focal weakness",
     ]
-    assert "a sign of upper motor neuron damage" in evidence[0].text
+    assert "a sign usually of upper motor neuron damage" in evidence[0].text
     assert evidence[0].citations == (1, 2)  # umn-spasticity [1, 2] and overview [1]
     assert "context" in evidence[2].text
 
@@ -166,7 +166,46 @@ def test_the_rule_flags_of_the_key_are_taught_with_citations(case, flags):
 def test_watch_for_lmn_names_the_predictors_present_and_cites_reference_8():
     flag = next(p for p in grade_localization(PLS, "umn").points if p.kind == "flag")
     assert "pure upper motor neuron picture, focal weakness can herald later" in flag.text
-    assert flag.citations == (8,)
+    # The follow-up it asks for is electrodiagnostic confirmation, not the bedside alone [1].
+    assert "confirm any lower motor neuron involvement with EMG" in flag.text
+    assert flag.citations == (1, 8)
+
+
+def test_watch_for_lmn_lists_several_predictors_as_a_sentence_would():
+    pls = content(
+        "umn",
+        [
+            finding("spasticity"),
+            finding("focal_weakness"),
+            finding("weight_loss"),
+            finding("reduced_fvc"),
+        ],
+    )
+    flag = next(p for p in grade_localization(pls, "umn").points if p.kind == "flag")
+    assert "focal weakness, weight loss and a reduced forced vital capacity can herald" in (
+        flag.text
+    )
+
+
+def emg_flag(case: CaseContent) -> str:
+    result = grade_localization(case, case.answer)
+    first_words = grading.FLAG_TEACHING["confirm_with_emg"][1].split(":")[0]
+    return next(p.text for p in result.points if p.text.startswith(first_words))
+
+
+def test_the_emg_flag_asks_for_electrodiagnosis_when_the_case_has_none():
+    assert emg_flag(ALS).endswith(grading.EDX_NOT_YET)
+
+
+def test_the_emg_flag_says_the_case_already_has_its_confirmation_when_it_does():
+    confirmed = content("lmn", [finding("fasciculations"), finding("emg_denervation")])
+    assert emg_flag(confirmed).endswith(grading.EDX_DONE)
+
+
+def test_the_mixed_flag_asks_to_consider_als_without_declaring_it():
+    flag = next(p for p in grade_localization(ALS, "mixed").points if p.kind == "flag")
+    assert "Consider ALS" in flag.text
+    assert flag.citations == (6, 7)
 
 
 def test_the_sensory_pitfall_is_taught_when_a_sensory_finding_is_present():
@@ -175,7 +214,7 @@ def test_the_sensory_pitfall_is_taught_when_a_sensory_finding_is_present():
     )
     result = grade_localization(gbs, "lmn")
     assert any(
-        "reconsider any diagnosis of pure motor neuron disease" in p.text for p in result.points
+        "sensory findings argue against pure motor neuron disease" in p.text for p in result.points
     )
 
 
