@@ -104,26 +104,65 @@ class Submission:
     already_answered: bool
 
 
+FORM_ERROR = "form"
+
+
+def _single(data, name: str, choices, missing: str, invalid: str, errors: dict) -> str:
+    """The one value posted for `name`; a blank, repeated or unknown value is an error."""
+    values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name, "")]
+    values = [v for v in values if v != ""]
+    if not values:
+        errors[name] = missing
+        return ""
+    if len(values) > 1 or values[0] not in choices:
+        errors[name] = invalid
+        return ""
+    return values[0]
+
+
 def parse_answers(content: grading.CaseContent, data) -> tuple[grading.Answers, dict[str, str]]:
-    """Answers from posted form data, with a message for each item left unanswered or bad."""
+    """Answers from posted form data, with a message for each item left unanswered or bad.
+
+    Nothing is guessed: a field posted twice, a value that is not one of the choices, or a
+    finding the case does not ask about is reported, never silently dropped or overridden.
+    """
     errors: dict[str, str] = {}
-    loc = data.get("localization", "")
-    if loc not in grading.ANSWER_LABELS:
-        errors["localization"] = "Choose where the lesion is."
+    loc = _single(
+        data,
+        "localization",
+        grading.ANSWER_LABELS,
+        "Choose where the lesion is.",
+        "Choose one of the four answers.",
+        errors,
+    )
     findings = {}
     for code in content.present_codes:
-        value = data.get(f"finding-{code}", "")
-        if value not in grading.SIGN_LABELS:
-            errors[f"finding-{code}"] = "Classify this finding."
-        findings[code] = value
+        findings[code] = _single(
+            data,
+            f"finding-{code}",
+            grading.SIGN_LABELS,
+            "Classify this finding.",
+            "Choose UMN sign, LMN sign or Neither.",
+            errors,
+        )
+    asked = {f"finding-{code}" for code in content.present_codes}
+    if any(name.startswith("finding-") and name not in asked for name in data):
+        errors[FORM_ERROR] = (
+            "The form named a finding this case does not ask about. Reload the case and "
+            "answer again."
+        )
     next_step = None
     if content.options:
-        raw = data.get("next_step", "")
         ids = {str(o.id): o.id for o in content.options}
-        if raw not in ids:
-            errors["next_step"] = "Choose the best next step."
-        else:
-            next_step = ids[raw]
+        raw = _single(
+            data,
+            "next_step",
+            ids,
+            "Choose the best next step.",
+            "Choose one of the options listed.",
+            errors,
+        )
+        next_step = ids.get(raw)
     return grading.Answers(localization=loc, findings=findings, next_step=next_step), errors
 
 

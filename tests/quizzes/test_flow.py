@@ -131,7 +131,7 @@ def test_a_missing_answer_gets_a_clear_message_and_records_nothing(learner_clien
     response = learner_client.post(case_url(attempt, 1), data)
     html = response.content.decode()
     assert response.status_code == 422
-    assert "Some answers are missing." in html and "Classify this finding." in html
+    assert "Some answers are missing or not valid." in html and "Classify this finding." in html
     assert 'value="umn" required checked' in html  # what was chosen is kept
     assert Response.objects.count() == 0
     htmx = learner_client.post(case_url(attempt, 1), {}, **HTMX).content.decode()
@@ -143,7 +143,28 @@ def test_a_forged_value_is_refused(learner_client, attempt):
     data = right_answers(
         attempt.attempt_cases.get(position=1), localization="brain", next_step="999999"
     )
-    assert learner_client.post(case_url(attempt, 1), data).status_code == 422
+    response = learner_client.post(case_url(attempt, 1), data)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Choose one of the four answers." in html
+    assert "Choose one of the options listed." in html
+    assert Response.objects.count() == 0
+
+
+def test_an_answer_posted_twice_is_refused_not_silently_overridden(learner_client, attempt):
+    data = right_answers(attempt.attempt_cases.get(position=1))
+    data["localization"] = ["umn", "lmn"]
+    response = learner_client.post(case_url(attempt, 1), data)
+    assert response.status_code == 422
+    assert "Choose one of the four answers." in response.content.decode()
+    assert Response.objects.count() == 0
+
+
+def test_a_finding_the_case_does_not_ask_about_is_refused(learner_client, attempt):
+    data = right_answers(attempt.attempt_cases.get(position=1))
+    data["finding-not_a_code"] = "umn"
+    response = learner_client.post(case_url(attempt, 1), data, **HTMX)
+    assert "The form named a finding this case does not ask about." in (response.content.decode())
     assert Response.objects.count() == 0
 
 
