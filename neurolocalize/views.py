@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import logout as auth_logout
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case
 from neurolocalize.accounts import SignupForm
@@ -44,8 +45,16 @@ def signup(request: HttpRequest) -> HttpResponse:
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(request, "Welcome to NeuroLocalize. Pick a practice set to begin.")
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        return redirect("quizzes:list")
     return render(request, "registration/signup.html", {"form": form})
+
+
+@require_POST
+def logout(request: HttpRequest) -> HttpResponse:
+    """Django's log-out, plus a word that it happened."""
+    auth_logout(request)
+    messages.success(request, "You are logged out.")
+    return redirect(settings.LOGOUT_REDIRECT_URL)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

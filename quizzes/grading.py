@@ -322,7 +322,10 @@ def _finish(content: CaseContent, item: str, given, key, score: float, points) -
 
 def _lower_first(text: str) -> str:
     # Keep acronyms (EMG, MRI, CK) as they are.
-    return text if text[:2].isupper() else text[:1].lower() + text[1:]
+    text = text if text[:2].isupper() else text[:1].lower() + text[1:]
+    # "Clonus: rhythmic beats..." reads as "clonus (rhythmic beats...)" inside a sentence.
+    term, sep, gloss = text.partition(": ")
+    return f"{term} ({gloss})" if sep else text
 
 
 def _and_list(words: list[str]) -> str:

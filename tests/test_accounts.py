@@ -22,7 +22,7 @@ def test_a_visitor_can_sign_up_and_becomes_a_logged_in_learner(client):
             "password2": "a-Long-passphrase-42",
         },
     )
-    assert response.url == reverse("quizzes:dashboard")
+    assert response.url == reverse("quizzes:list")
     user = get_user_model().objects.get(username="ada")
     assert not user.is_staff and not user.groups.exists()
     assert client.get(reverse("quizzes:dashboard")).status_code == 200
@@ -51,8 +51,11 @@ def test_log_in_and_log_out(client):
         reverse("login"), {"username": "grace", "password": "correct-horse-battery"}
     )
     assert response.url == reverse("quizzes:dashboard")
-    assert client.post(reverse("logout")).url == reverse("home")
+    response = client.post(reverse("logout"), follow=True)
+    assert response.redirect_chain == [(reverse("home"), 302)]
+    assert "You are logged out." in response.content.decode()
     assert client.get(reverse("quizzes:dashboard")).status_code == 302
+    assert client.get(reverse("logout")).status_code == 405
 
 
 def test_a_wrong_password_gets_a_clear_message(client):
@@ -81,6 +84,7 @@ def test_password_reset_sends_a_link_that_sets_a_new_password(client):
     UserFactory(username="grace", email="grace@example.org")
     client.post(reverse("password_reset"), {"email": "grace@example.org"})
     assert len(mail.outbox) == 1
+    assert mail.outbox[0].subject == "Reset your NeuroLocalize password"
     link = re.search(r"https?://[^/]+(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     form_url = client.get(link).url
     response = client.post(

@@ -19,7 +19,7 @@ def sign_up(page, base: str, username: str) -> None:
     page.fill("#id_password1", "a-Long-passphrase-42")
     page.fill("#id_password2", "a-Long-passphrase-42")
     page.click("main button[type=submit]")
-    page.wait_for_url(f"{base}/dashboard/")
+    page.wait_for_url(f"{base}/practice/")
 
 
 def answer_current_case(page, username: str, *, right: bool = True) -> None:
@@ -143,6 +143,40 @@ def test_back_and_forward_do_the_sensible_thing(page, live_server, three_case_se
     assert Response.objects.filter(attempt_case__attempt__user__username="historian").count() == 2
 
 
+def drafts(page) -> list[str]:
+    return page.evaluate(
+        "Object.keys(localStorage).filter((k) => k.startsWith('neurolocalize:draft:'))"
+    )
+
+
+def test_choices_on_an_unanswered_case_survive_a_reload_until_it_is_answered(
+    page, live_server, three_case_set
+):
+    base = live_server.url
+    sign_up(page, base, "reloader")
+    page.click("text=Start Three cases")
+    page.wait_for_url(f"{base}/attempts/*/cases/1/")
+    page.check("input[name=localization][value=lmn]")
+    page.click("label[for=finding-spasticity-umn]")
+    page.reload()
+    page.wait_for_selector("text=Where is the lesion?")
+    assert page.is_checked("input[name=localization][value=lmn]")
+    assert page.is_checked("#finding-spasticity-umn")
+    assert Response.objects.count() == 0  # a choice is not an answer until it is checked
+    assert len(drafts(page)) == 1
+
+    answer_current_case(page, "reloader")
+    page.wait_for_selector("#results-heading")
+    assert drafts(page) == []
+    page.click("text=Next case")
+    page.wait_for_url(f"{base}/attempts/*/cases/2/")
+    page.check("input[name=localization][value=umn]")
+    assert len(drafts(page)) == 1
+    page.click("header button:has-text('Log out')")
+    page.wait_for_url(f"{base}/")
+    assert drafts(page) == []  # nothing is left behind on a shared computer
+
+
 def test_every_learner_page_has_no_serious_accessibility_violation(
     page, live_server, three_case_set
 ):
@@ -153,6 +187,7 @@ def test_every_learner_page_has_no_serious_accessibility_violation(
     page.goto(f"{base}/accounts/login/")
     checked["login"] = serious_violations(page)
     sign_up(page, base, "auditor")
+    page.goto(f"{base}/dashboard/")
     checked["dashboard (empty)"] = serious_violations(page)
     page.goto(f"{base}/practice/")
     checked["practice sets"] = serious_violations(page)
