@@ -38,11 +38,18 @@ CASE_REQUIRED = (
 )
 CASE_OPTIONAL = {
     "difficulty": Case.Difficulty.INTERMEDIATE.value,
-    "patient_age": None,
-    "patient_sex": None,
     "tags": [],
     "next_step": None,
 }
+# The database's limits, checked here so a bad value is a located message, not a crash.
+REFERENCE_NUMBER_MAX = 32767
+YEARS = (1900, 2100)
+CATEGORIES = frozenset(localization.FINDING_CATEGORIES.values())
+
+
+def _whole(value: Any) -> bool:
+    """A whole number, and not a bool (which Python counts as one)."""
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 @dataclass(frozen=True)
@@ -289,6 +296,9 @@ class _Validator:
         self.check_findings(findings)
         self.check_cases(cases)
 
+    # Every check below reports what it finds and carries on: a missing field or an unknown
+    # code never hides the other problems of the same entry.
+
     def check_references(self, references: list) -> None:
         seen: set[int] = set()
         for i, entry in enumerate(references):
@@ -296,20 +306,28 @@ class _Validator:
             if not isinstance(entry, dict):
                 self.error(loc, "must be an object")
                 continue
-            if not self.require(entry, loc, ("number", "title", "source", "year")):
-                continue
-            number = entry["number"]
-            if not isinstance(number, int) or isinstance(number, bool) or number < 1:
-                self.error(f"{loc}.number", "must be a positive whole number")
-            elif number in seen:
-                self.error(f"{loc}.number", f"duplicate reference number {number}")
-            seen.add(number)
+            self.require(entry, loc, ("number", "title", "source", "year"))
+            if "number" in entry:
+                number = entry["number"]
+                if not _whole(number) or not 1 <= number <= REFERENCE_NUMBER_MAX:
+                    self.error(
+                        f"{loc}.number", f"must be a whole number from 1 to {REFERENCE_NUMBER_MAX}"
+                    )
+                elif number in seen:
+                    self.error(f"{loc}.number", f"duplicate reference number {number}")
+                else:
+                    seen.add(number)
             for name in ("title", "source"):
-                self.text(
-                    entry[name], f"{loc}.{name}", allow_blank=True, max_length=_max(Reference, name)
-                )
-            if entry["year"] is not None and not isinstance(entry["year"], int):
-                self.error(f"{loc}.year", "must be a year or null")
+                if name in entry:
+                    self.text(
+                        entry[name],
+                        f"{loc}.{name}",
+                        allow_blank=True,
+                        max_length=_max(Reference, name),
+                    )
+            year = entry.get("year")
+            if year is not None and (not _whole(year) or not YEARS[0] <= year <= YEARS[1]):
+                self.error(f"{loc}.year", f"must be a year from {YEARS[0]} to {YEARS[1]}, or null")
 
     def check_statements(self, statements: list) -> None:
         seen: set[str] = set()
@@ -318,28 +336,31 @@ class _Validator:
             if not isinstance(entry, dict):
                 self.error(loc, "must be an object")
                 continue
-            if not self.require(entry, loc, ("key", "text", "topic", "citations")):
-                continue
-            key = entry["key"]
-            if not isinstance(key, str) or not key or slugify(key) != key:
-                self.error(f"{loc}.key", "must be a slug (lowercase letters, digits, hyphens)")
-                continue
-            if len(key) > _max(GuidelineStatement, "key"):
-                self.error(
-                    f"{loc}.key", f"is longer than {_max(GuidelineStatement, 'key')} characters"
-                )
-            elif key in seen:
-                self.error(f"{loc}.key", f'duplicate statement key "{key}"')
-            seen.add(key)
-            self.text(entry["text"], f"{loc}.text")
-            self.choice(entry["topic"], f"{loc}.topic", GuidelineStatement.Topic.values)
-            citations = entry["citations"]
-            if not isinstance(citations, list) or not citations:
-                self.error(f"{loc}.citations", "must be a non-empty list of reference numbers")
-                continue
-            for number in citations:
-                if not isinstance(number, int) or number not in self.references:
-                    self.error(f"{loc}.citations", f"reference {number!r} does not exist")
+            self.require(entry, loc, ("key", "text", "topic", "citations"))
+            if "key" in entry:
+                key = entry["key"]
+                if not isinstance(key, str) or not key or slugify(key) != key:
+                    self.error(f"{loc}.key", "must be a slug (lowercase letters, digits, hyphens)")
+                elif len(key) > _max(GuidelineStatement, "key"):
+                    self.error(
+                        f"{loc}.key", f"is longer than {_max(GuidelineStatement, 'key')} characters"
+                    )
+                elif key in seen:
+                    self.error(f"{loc}.key", f'duplicate statement key "{key}"')
+                else:
+                    seen.add(key)
+            if "text" in entry:
+                self.text(entry["text"], f"{loc}.text")
+            if "topic" in entry:
+                self.choice(entry["topic"], f"{loc}.topic", GuidelineStatement.Topic.values)
+            if "citations" in entry:
+                citations = entry["citations"]
+                if not isinstance(citations, list) or not citations:
+                    self.error(f"{loc}.citations", "must be a non-empty list of reference numbers")
+                    continue
+                for number in citations:
+                    if not _whole(number) or number not in self.references:
+                        self.error(f"{loc}.citations", f"reference {number!r} does not exist")
 
     def check_findings(self, findings: list) -> None:
         seen: set[str] = set()
@@ -348,22 +369,30 @@ class _Validator:
             if not isinstance(entry, dict):
                 self.error(loc, "must be an object")
                 continue
-            if not self.require(entry, loc, ("code", "name", "category")):
-                continue
-            code = entry["code"]
-            if not isinstance(code, str) or code not in localization.FINDING_CATEGORIES:
+            self.require(entry, loc, ("code", "name", "category"))
+            code = entry.get("code")
+            known = isinstance(code, str) and code in localization.FINDING_CATEGORIES
+            if "code" in entry and not known:
                 self.error(f"{loc}.code", f'unknown finding code "{code}"')
-                continue
-            elif entry["category"] != localization.FINDING_CATEGORIES[code]:
-                self.error(
-                    f"{loc}.category",
-                    f'"{code}" is a {localization.FINDING_CATEGORIES[code]} finding, '
-                    f"not {entry['category']!r}",
-                )
-            if code in seen:
+            elif known and code in seen:
                 self.error(f"{loc}.code", f'duplicate finding "{code}"')
-            seen.add(code)
-            self.text(entry["name"], f"{loc}.name", max_length=_max(Finding, "name"))
+            if known:
+                seen.add(code)
+            if "category" in entry:
+                category = entry["category"]
+                if category not in CATEGORIES:
+                    self.error(
+                        f"{loc}.category",
+                        f"{category!r} is not one of {', '.join(sorted(CATEGORIES))}",
+                    )
+                elif known and category != localization.FINDING_CATEGORIES[code]:
+                    self.error(
+                        f"{loc}.category",
+                        f'"{code}" is a {localization.FINDING_CATEGORIES[code]} finding, '
+                        f"not {category!r}",
+                    )
+            if "name" in entry:
+                self.text(entry["name"], f"{loc}.name", max_length=_max(Finding, "name"))
             if entry.get("statements"):
                 self.statement_keys(entry["statements"], f"{loc}.statements")
 
@@ -376,37 +405,45 @@ class _Validator:
                 continue
             if isinstance(entry.get("slug"), str):
                 loc = f'cases[{i}] ("{entry["slug"]}")'
-            required = CASE_REQUIRED
-            if not self.require(entry, loc, required):
-                continue
-            for key in entry.keys() - set(required) - CASE_OPTIONAL.keys():
+            self.require(entry, loc, CASE_REQUIRED)
+            for key in sorted(entry.keys() - set(CASE_REQUIRED) - CASE_OPTIONAL.keys()):
                 self.error(f"{loc}.{key}", "unknown field")
-            slug = entry["slug"]
-            if not isinstance(slug, str) or not slug or slugify(slug) != slug:
-                self.error(f"{loc}.slug", "must be a slug (lowercase letters, digits, hyphens)")
-            elif len(slug) > _max(Case, "slug"):
-                self.error(f"{loc}.slug", f"is longer than {_max(Case, 'slug')} characters")
-            elif slug in seen:
-                self.error(f"{loc}.slug", f'duplicate slug "{slug}"')
-            seen.add(slug)
-            self.text(entry["title"], f"{loc}.title", max_length=_max(Case, "title"))
-            self.text(entry["stem"], f"{loc}.stem")
-            self.choice(entry["status"], f"{loc}.status", Case.Status.values)
-            self.choice(entry["answer"], f"{loc}.answer", Case.Answer.values)
+            if "slug" in entry:
+                slug = entry["slug"]
+                if not isinstance(slug, str) or not slug or slugify(slug) != slug:
+                    self.error(f"{loc}.slug", "must be a slug (lowercase letters, digits, hyphens)")
+                elif len(slug) > _max(Case, "slug"):
+                    self.error(f"{loc}.slug", f"is longer than {_max(Case, 'slug')} characters")
+                elif slug in seen:
+                    self.error(f"{loc}.slug", f'duplicate slug "{slug}"')
+                else:
+                    seen.add(slug)
+            if "title" in entry:
+                self.text(entry["title"], f"{loc}.title", max_length=_max(Case, "title"))
+            if "stem" in entry:
+                self.text(entry["stem"], f"{loc}.stem")
+            if "status" in entry:
+                self.choice(entry["status"], f"{loc}.status", Case.Status.values)
+            if "answer" in entry:
+                self.choice(entry["answer"], f"{loc}.answer", Case.Answer.values)
             if "difficulty" in entry:
                 self.choice(entry["difficulty"], f"{loc}.difficulty", Case.Difficulty.values)
-            age = entry["patient_age"]
-            if not isinstance(age, int) or isinstance(age, bool) or not 0 <= age <= 120:
-                self.error(f"{loc}.patient_age", "must be a whole number from 0 to 120")
-            self.choice(entry["patient_sex"], f"{loc}.patient_sex", Case.Sex.values)
+            if "patient_age" in entry:
+                age = entry["patient_age"]
+                if not _whole(age) or not 0 <= age <= 120:
+                    self.error(f"{loc}.patient_age", "must be a whole number from 0 to 120")
+            if "patient_sex" in entry:
+                self.choice(entry["patient_sex"], f"{loc}.patient_sex", Case.Sex.values)
             tags = entry.get("tags", [])
             if not isinstance(tags, list) or any(
                 not isinstance(t, str) or slugify(t) != t or not t or len(t) > _max(Tag, "slug")
                 for t in tags
             ):
                 self.error(f"{loc}.tags", "must be a list of short slugs")
-            self.check_case_findings(entry["findings"], f"{loc}.findings")
-            self.check_teaching_points(entry["teaching_points"], f"{loc}.teaching_points")
+            if "findings" in entry:
+                self.check_case_findings(entry["findings"], f"{loc}.findings")
+            if "teaching_points" in entry:
+                self.check_teaching_points(entry["teaching_points"], f"{loc}.teaching_points")
             if entry.get("next_step") is not None:
                 self.check_next_step(entry["next_step"], f"{loc}.next_step")
 
@@ -420,22 +457,22 @@ class _Validator:
             if not isinstance(item, dict):
                 self.error(floc, "must be an object")
                 continue
-            if not self.require(item, floc, ("code", "present")):
-                continue
-            code = item["code"]
-            if not isinstance(code, str) or code not in localization.FINDING_CATEGORIES:
+            self.require(item, floc, ("code", "present"))
+            code = item.get("code")
+            if "code" not in item:
+                pass
+            elif not isinstance(code, str) or code not in localization.FINDING_CATEGORIES:
                 self.error(f"{floc}.code", f'unknown finding code "{code}"')
-                continue
-            if code not in self.findings:
+            elif code not in self.findings:
                 self.error(
                     f"{floc}.code", f'finding "{code}" is neither in the file nor in the bank'
                 )
-            if not isinstance(item["present"], bool):
+            if "present" in item and not isinstance(item["present"], bool):
                 self.error(f"{floc}.present", "must be true or false")
             region, side = item.get("region", ""), item.get("side", "")
             self.choice(region, f"{floc}.region", CaseFinding.Region.values, allow_blank=True)
             self.choice(side, f"{floc}.side", CaseFinding.Side.values, allow_blank=True)
-            identity = (code, str(region), str(side))
+            identity = (str(code), str(region), str(side))
             if identity in seen:
                 self.error(floc, f'"{code}" is listed twice for the same region and side')
             seen.add(identity)
@@ -449,10 +486,11 @@ class _Validator:
             if not isinstance(point, dict):
                 self.error(ploc, "must be an object")
                 continue
-            if not self.require(point, ploc, ("text", "statements")):
-                continue
-            self.text(point["text"], f"{ploc}.text")
-            self.statement_keys(point["statements"], f"{ploc}.statements")
+            self.require(point, ploc, ("text", "statements"))
+            if "text" in point:
+                self.text(point["text"], f"{ploc}.text")
+            if "statements" in point:
+                self.statement_keys(point["statements"], f"{ploc}.statements")
             if not isinstance(point.get("explains_rule", False), bool):
                 self.error(f"{ploc}.explains_rule", "must be true or false")
 
@@ -460,9 +498,13 @@ class _Validator:
         if not isinstance(question, dict):
             self.error(loc, "must be an object or null")
             return
-        if not self.require(question, loc, ("prompt", "options")):
+        self.require(question, loc, ("prompt", "options"))
+        if "prompt" in question:
+            self.text(
+                question["prompt"], f"{loc}.prompt", max_length=_max(NextStepQuestion, "prompt")
+            )
+        if "options" not in question:
             return
-        self.text(question["prompt"], f"{loc}.prompt", max_length=_max(NextStepQuestion, "prompt"))
         options = question["options"]
         if not isinstance(options, list) or len(options) < 2:
             self.error(f"{loc}.options", "must list at least two options")
@@ -473,14 +515,16 @@ class _Validator:
             if not isinstance(option, dict):
                 self.error(oloc, "must be an object")
                 continue
-            if not self.require(option, oloc, ("text", "correct", "rationale", "statements")):
-                continue
-            self.text(option["text"], f"{oloc}.text", max_length=_max(NextStepOption, "text"))
-            self.text(option["rationale"], f"{oloc}.rationale")
-            self.statement_keys(option["statements"], f"{oloc}.statements")
-            if not isinstance(option["correct"], bool):
+            self.require(option, oloc, ("text", "correct", "rationale", "statements"))
+            if "text" in option:
+                self.text(option["text"], f"{oloc}.text", max_length=_max(NextStepOption, "text"))
+            if "rationale" in option:
+                self.text(option["rationale"], f"{oloc}.rationale")
+            if "statements" in option:
+                self.statement_keys(option["statements"], f"{oloc}.statements")
+            if "correct" in option and not isinstance(option["correct"], bool):
                 self.error(f"{oloc}.correct", "must be true or false")
-            correct += option["correct"] is True
+            correct += option.get("correct") is True
         if correct != 1:
             self.error(f"{loc}.options", f"exactly one option must be correct, not {correct}")
 

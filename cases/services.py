@@ -164,11 +164,12 @@ def _apply(data: dict, *, keep_local_edits: bool) -> ImportReport:
     for canonical in entries:
         slug = canonical["slug"]
         case, current = existing.get(slug, (None, None))
-        if keep_local_edits and case and fingerprint(current) != case.curated_fingerprint:
-            report.kept_local_edits.append(slug)
-            continue
+        # Identical content is unchanged whoever wrote it, an imported copy included.
         if current == canonical:
             report.unchanged.append(slug)
+            continue
+        if keep_local_edits and case and fingerprint(current) != case.curated_fingerprint:
+            report.kept_local_edits.append(slug)
             continue
         case = _write_case(case, canonical)
         # Only curated content is a reference later loads compare with; an imported case is

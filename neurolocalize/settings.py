@@ -64,7 +64,7 @@ def database_from_url(url: str) -> dict:
 
 DEBUG = envbool("DEBUG", "false")
 
-SECRET_KEY = os.getenv("SECRET_KEY", "")
+SECRET_KEY = os.getenv("SECRET_KEY", "").strip()
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(

@@ -48,6 +48,11 @@ def test_export_command_writes_stdout_or_a_file(kb, tmp_path, capsys):
     assert len(from_stdout["statements"]) == 32
 
 
+def test_export_to_a_folder_that_does_not_exist_is_a_clear_error(kb, tmp_path):
+    with pytest.raises(CommandError, match="Cannot write .*missing/out.json"):
+        call_command("export_bank", str(tmp_path / "missing" / "out.json"))
+
+
 def test_round_trip_export_import_into_empty_database_export_again_is_identical(
     tmp_path, django_db_blocker
 ):
@@ -141,6 +146,37 @@ def test_each_kind_of_case_error_is_caught(kb, mutate, expected):
         import_bank(data={"cases": [case]})
     assert expected in str(excinfo.value)
     assert Case.objects.count() == 0
+
+
+def test_one_entry_with_several_problems_reports_them_all(kb):
+    case = a_case("zz-new")
+    del case["stem"]
+    case["answer"] = "brain"
+    case["findings"][0]["code"] = "tremor"
+    data = {
+        "references": [{"number": 40000, "title": "x", "source": "y", "year": -5}],
+        "findings": [{"code": "tremor", "name": "", "category": "bogus"}],
+        "cases": [case],
+    }
+    with pytest.raises(BankInvalid) as excinfo:
+        import_bank(data=data)
+    text = str(excinfo.value)
+    assert "references[0].number: must be a whole number from 1 to 32767" in text
+    assert "references[0].year: must be a year from 1900 to 2100, or null" in text
+    assert 'findings[0].code: unknown finding code "tremor"' in text
+    assert "findings[0].category: 'bogus' is not one of" in text
+    assert "findings[0].name: must be a non-empty string" in text
+    assert 'cases[0] ("zz-new"): missing field "stem"' in text
+    assert "cases[0] (\"zz-new\").answer: 'brain' is not one of" in text
+    assert 'cases[0] ("zz-new").findings[0].code: unknown finding code "tremor"' in text
+    assert Case.objects.count() == 0
+
+
+def test_a_true_or_false_year_is_not_taken_for_a_number(kb):
+    data = {"references": [{"number": 1, "title": "x", "source": "y", "year": True}]}
+    with pytest.raises(BankInvalid) as excinfo:
+        import_bank(data=data)
+    assert "references[0].year: must be a year" in str(excinfo.value)
 
 
 def test_knowledge_base_errors_are_located(kb):

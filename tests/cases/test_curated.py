@@ -84,3 +84,14 @@ def test_a_case_imported_from_a_file_is_never_reverted_by_the_curated_loader():
     report = load_curated(data=data)
     assert entry["slug"] in report.kept_local_edits
     assert Case.objects.get(slug=entry["slug"]).title == "Our program's own version"
+
+
+def test_a_restored_export_is_reported_unchanged_not_as_local_edits():
+    from cases.services import import_bank
+
+    load_curated()
+    exported = export_bank()
+    Case.objects.all().delete()
+    import_bank(data=exported)
+    report = load_curated()
+    assert report.kept_local_edits == [] and len(report.unchanged) == len(exported["cases"])

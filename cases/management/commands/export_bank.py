@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cases.bank import dumps
 from cases.selectors import export_bank
@@ -17,5 +17,8 @@ class Command(BaseCommand):
         if file is None:
             self.stdout.write(text, ending="")
         else:
-            file.write_text(text, encoding="utf-8")
+            try:
+                file.write_text(text, encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"Cannot write {file}: {exc.strerror}.") from exc
             self.stderr.write(f"Wrote the bank to {file}.")

@@ -14,7 +14,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("codes", nargs="*", metavar="CODE", help="findings present")
         parser.add_argument(
-            "--absent", nargs="+", default=[], metavar="CODE", help="findings explicitly absent"
+            "--absent",
+            nargs="+",
+            action="extend",
+            default=[],
+            metavar="CODE",
+            help="findings explicitly absent; every code after --absent counts as absent, so "
+            "put present codes first (or repeat --absent)",
         )
 
     def handle(self, *args, codes: list[str], absent: list[str], **options) -> None:
