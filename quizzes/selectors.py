@@ -19,9 +19,11 @@ def listed_quizzes(*, user) -> list[Quiz]:
     )
     open_attempts = {
         a.quiz_id: a
-        for a in Attempt.objects.filter(
-            user=user, completed_at__isnull=True, quiz__in=quizzes
-        ).order_by("started_at")
+        for a in Attempt.objects.filter(user=user, completed_at__isnull=True, quiz__in=quizzes)
+        .annotate(
+            answered=Count("attempt_cases", filter=Q(attempt_cases__answered_at__isnull=False))
+        )
+        .order_by("started_at")
     }
     for quiz in quizzes:
         quiz.open_attempt = open_attempts.get(quiz.pk)
@@ -95,13 +97,17 @@ def learner_progress(*, user) -> Progress:
         for code, expected in key.items():
             by_finding[code].total += 1
             by_finding[code].right += given.get(code) == expected
-    ranked = sorted(
-        (code for code, t in by_finding.items() if t.right < t.total),
-        key=lambda code: (by_finding[code].right / by_finding[code].total, -by_finding[code].total),
-    )
+
+    # Weakest first: the lowest share right, then the most misses, then by code.
+    def weakness(code: str) -> tuple:
+        tally = by_finding[code]
+        return (tally.right / tally.total, -(tally.total - tally.right), code)
+
+    ordered = sorted(by_finding, key=weakness)
+    ranked = [code for code in ordered if by_finding[code].right < by_finding[code].total]
     return Progress(
         by_answer=by_answer,
-        by_finding=dict(sorted(by_finding.items(), key=lambda kv: (kv[1].percent, kv[0]))),
+        by_finding={code: by_finding[code] for code in ordered},
         names=dict(Finding.objects.values_list("code", "name")) if by_finding else {},
         weakest=ranked[:3],
     )

@@ -49,7 +49,7 @@ def test_export_command_writes_stdout_or_a_file(kb, tmp_path, capsys):
 
 
 def test_export_to_a_folder_that_does_not_exist_is_a_clear_error(kb, tmp_path):
-    with pytest.raises(CommandError, match="Cannot write .*missing/out.json"):
+    with pytest.raises(CommandError, match=r"Cannot write .*missing/out\.json"):
         call_command("export_bank", str(tmp_path / "missing" / "out.json"))
 
 

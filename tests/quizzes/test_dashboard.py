@@ -40,6 +40,28 @@ def test_accuracy_by_finding_and_the_weakest_sign(answered, learner):
     assert progress.names["spasticity"].startswith("Spasticity")
 
 
+def test_findings_are_listed_weakest_first_with_more_misses_before_fewer(learner):
+    from quizzes.models import AttemptCase, Response
+
+    attempt = Attempt.objects.create(user=learner, title="Made up", case_count=2)
+    answered = [
+        ({"clonus": "umn", "fasciculations": "lmn"}, {"clonus": "lmn", "fasciculations": "umn"}),
+        (
+            {"fasciculations": "lmn", "sensory_loss": "neither"},
+            {"fasciculations": "umn", "sensory_loss": "neither"},
+        ),
+    ]
+    for position, (key, given) in enumerate(answered, start=1):
+        ac = AttemptCase.objects.create(attempt=attempt, position=position, content={})
+        Response.objects.create(
+            attempt_case=ac, item="findings", given=given, key=key, score=0, explanation={}
+        )
+    progress = learner_progress(user=learner)
+    # Fasciculations (missed twice) before clonus (missed once); sensory loss, right, last.
+    assert list(progress.by_finding) == ["fasciculations", "clonus", "sensory_loss"]
+    assert progress.weakest == ["fasciculations", "clonus"]
+
+
 def test_the_dashboard_shows_progress_and_recent_attempts_with_links(learner_client, answered):
     html = learner_client.get(reverse("quizzes:dashboard")).content.decode()
     assert "Upper motor neuron" in html and "0% <span" in html

@@ -209,6 +209,7 @@ def test_leaving_and_coming_back_resumes_where_the_learner_stopped(learner_clien
     )
     html = learner_client.get(reverse("quizzes:list")).content.decode()
     assert reverse("quizzes:resume", args=[attempt.pk]) in html
+    assert "<strong>In progress:</strong> 1 of 3 cases answered" in html
 
 
 def test_an_answered_case_can_be_revisited_for_review(learner_client, attempt):
@@ -236,8 +237,13 @@ def test_summary_scores_each_item_type(learner_client, attempt):
     for position, override in answers.items():
         ac = attempt.attempt_cases.get(position=position)
         learner_client.post(case_url(attempt, position), right_answers(ac, **override))
-    scores = learner_client.get(reverse("quizzes:summary", args=[attempt.pk])).context["scores"]
+    response = learner_client.get(reverse("quizzes:summary", args=[attempt.pk]))
+    scores = response.context["scores"]
     assert (scores["localization"].right, scores["localization"].total) == (2, 3)
+    # Each case lists every item's verdict, not only the localization.
+    html = response.content.decode()
+    assert "◐ Findings</span> · 2 of 3 findings classified right." in html
+    assert "✓ Next step</span> · Correct:" in html
     assert scores["findings"].right == pytest.approx(1 + 2 / 3 + 1)
     assert (scores["next_step"].right, scores["next_step"].total) == (1, 1)
 
