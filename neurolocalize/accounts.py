@@ -7,8 +7,9 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 INSTRUCTORS = "Instructors"
-# Instructors look after the bank in the admin; they do not manage users, and they read
-# but never delete the guideline knowledge base every explanation cites.
+# Instructors look after the bank in the admin; they do not manage users, and they only read
+# the guideline knowledge base every explanation cites: it is the source's content, which
+# `load_curated` keeps in step with the guideline, so an edit there would not last.
 KNOWLEDGE_BASE = {"finding", "guidelinestatement", "reference"}
 INSTRUCTOR_MODELS = {
     "cases": [
@@ -62,7 +63,7 @@ def ensure_instructors_group() -> Group:
             p
             for p in wanted
             if p.content_type.model in INSTRUCTOR_MODELS[p.content_type.app_label]
-            and not (p.content_type.model in KNOWLEDGE_BASE and p.codename.startswith("delete_"))
+            and not (p.content_type.model in KNOWLEDGE_BASE and not p.codename.startswith("view_"))
         ]
     )
     return group

@@ -85,14 +85,15 @@ def test_the_admin_requires_exactly_one_correct_option(admin_client, bank):
     assert question.options.filter(is_correct=True).count() == 1
 
 
-def test_instructors_cannot_delete_the_knowledge_base(db):
+def test_instructors_read_but_cannot_change_the_knowledge_base(db):
     from neurolocalize.accounts import ensure_demo_user
 
     instructor, _ = ensure_demo_user(username="teacher", password="x-Long-pass-1", instructor=True)
     assert instructor.has_perm("cases.change_case") and instructor.has_perm("cases.delete_case")
-    assert instructor.has_perm("cases.change_guidelinestatement")
     for model in ("guidelinestatement", "reference", "finding"):
-        assert not instructor.has_perm(f"cases.delete_{model}")
+        assert instructor.has_perm(f"cases.view_{model}")
+        for action in ("add", "change", "delete"):
+            assert not instructor.has_perm(f"cases.{action}_{model}")
 
 
 def test_weakest_signs_never_asks_a_case_twice(bank, learner):
