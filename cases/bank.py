@@ -380,7 +380,7 @@ class _Validator:
                 seen.add(code)
             if "category" in entry:
                 category = entry["category"]
-                if category not in CATEGORIES:
+                if not isinstance(category, str) or category not in CATEGORIES:
                     self.error(
                         f"{loc}.category",
                         f"{category!r} is not one of {', '.join(sorted(CATEGORIES))}",

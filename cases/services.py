@@ -164,8 +164,12 @@ def _apply(data: dict, *, keep_local_edits: bool) -> ImportReport:
     for canonical in entries:
         slug = canonical["slug"]
         case, current = existing.get(slug, (None, None))
-        # Identical content is unchanged whoever wrote it, an imported copy included.
+        # Identical content is unchanged whoever wrote it, an imported copy included; the
+        # curated loader then marks it curated, so its later curated versions still arrive.
         if current == canonical:
+            mark = fingerprint(canonical)
+            if keep_local_edits and case.curated_fingerprint != mark:
+                Case.objects.filter(pk=case.pk).update(curated_fingerprint=mark)
             report.unchanged.append(slug)
             continue
         if keep_local_edits and case and fingerprint(current) != case.curated_fingerprint:

@@ -49,6 +49,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     return render(request, "registration/signup.html", {"form": form})
 
 
+@never_cache
 @require_POST
 def logout(request: HttpRequest) -> HttpResponse:
     """Django's log-out, plus a word that it happened."""

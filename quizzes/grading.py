@@ -103,10 +103,11 @@ FLAG_TEACHING: dict[str, tuple[tuple[str, ...], str]] = {
         "the weakness begins in one body region and spreads to the neighbouring ones.",
     ),
 }
-# Findings that show electrodiagnosis has already been done.
-EDX_FINDINGS = frozenset({"emg_denervation", "ncs_low_cmap"})
-EDX_DONE = "Here the electrodiagnostic findings in the case provide that confirmation."
-EDX_NOT_YET = "If they have not been done, they belong in the workup."
+# EMG denervation is the finding that shows the confirmation was done; low motor amplitudes
+# on nerve conduction alone are not specific enough to count as it.
+EDX_FINDINGS = frozenset({"emg_denervation"})
+EDX_DONE = "Here the EMG findings in the case provide that confirmation."
+EDX_NOT_YET = "Wherever lower motor neuron involvement is in question, they belong in the workup."
 FLAG_ORDER = (
     localization.MIXED_PATTERN,
     localization.SENSORY_PITFALL,

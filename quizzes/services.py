@@ -1,6 +1,7 @@
 """Writes for quizzes and attempts. Each public function is one transaction."""
 
 import json
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,20 +108,28 @@ class Submission:
 FORM_ERROR = "form"
 
 
-def _single(data, name: str, choices, missing: str, invalid: str, errors: dict) -> str:
-    """The one value posted for `name`; a blank, repeated or unknown value is an error."""
-    values = data.getlist(name) if hasattr(data, "getlist") else [data.get(name, "")]
-    values = [v for v in values if v != ""]
-    if not values:
+def _single(
+    data: Mapping, name: str, *, choices: Container[str], missing: str, invalid: str, errors: dict
+) -> str:
+    """The one value posted for `name`; a blank, conflicting or unknown value is an error.
+
+    `data` is a QueryDict (every value a field was posted with) or a plain mapping.
+    """
+    raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+    given = [v for v in (raw if isinstance(raw, list) else [raw]) if v not in (None, "")]
+    if not given:
         errors[name] = missing
         return ""
-    if len(values) > 1 or values[0] not in choices:
+    # The same choice sent twice (a double click, a replayed form) is still one choice.
+    if any(not isinstance(v, str) for v in given) or len(set(given)) > 1 or given[0] not in choices:
         errors[name] = invalid
         return ""
-    return values[0]
+    return given[0]
 
 
-def parse_answers(content: grading.CaseContent, data) -> tuple[grading.Answers, dict[str, str]]:
+def parse_answers(
+    content: grading.CaseContent, data: Mapping
+) -> tuple[grading.Answers, dict[str, str]]:
     """Answers from posted form data, with a message for each item left unanswered or bad.
 
     Nothing is guessed: a field posted twice, a value that is not one of the choices, or a
@@ -130,20 +139,20 @@ def parse_answers(content: grading.CaseContent, data) -> tuple[grading.Answers, 
     loc = _single(
         data,
         "localization",
-        grading.ANSWER_LABELS,
-        "Choose where the lesion is.",
-        "Choose one of the four answers.",
-        errors,
+        choices=grading.ANSWER_LABELS,
+        missing="Choose where the lesion is.",
+        invalid="Choose one of the four answers.",
+        errors=errors,
     )
     findings = {}
     for code in content.present_codes:
         findings[code] = _single(
             data,
             f"finding-{code}",
-            grading.SIGN_LABELS,
-            "Classify this finding.",
-            "Choose UMN sign, LMN sign or Neither.",
-            errors,
+            choices=grading.SIGN_LABELS,
+            missing="Classify this finding.",
+            invalid="Choose UMN sign, LMN sign or Neither.",
+            errors=errors,
         )
     asked = {f"finding-{code}" for code in content.present_codes}
     if any(name.startswith("finding-") and name not in asked for name in data):
@@ -157,10 +166,10 @@ def parse_answers(content: grading.CaseContent, data) -> tuple[grading.Answers, 
         raw = _single(
             data,
             "next_step",
-            ids,
-            "Choose the best next step.",
-            "Choose one of the options listed.",
-            errors,
+            choices=ids,
+            missing="Choose the best next step.",
+            invalid="Choose one of the options listed.",
+            errors=errors,
         )
         next_step = ids.get(raw)
     return grading.Answers(localization=loc, findings=findings, next_step=next_step), errors

@@ -71,7 +71,6 @@ def test_an_unknown_database_url_is_refused():
         database_from_url("mysql://x@y/z")
 
 
-@pytest.mark.skipif(not Path("/usr/bin/make").exists(), reason="make is not installed")
 def an_old_python() -> str | None:
     """A real interpreter older than 3.12 on this machine, if there is one."""
     for name in ("python3.11", "python3.10", "/usr/bin/python3", "python3.9"):
@@ -87,6 +86,7 @@ def an_old_python() -> str | None:
     return None
 
 
+@pytest.mark.skipif(not Path("/usr/bin/make").exists(), reason="make is not installed")
 def test_make_stops_with_one_sentence_on_an_old_python():
     old = an_old_python()
     if old is None:

@@ -24,7 +24,9 @@ function show(id) {
 // Selections on an unanswered case are kept in this browser until the case is answered, so a
 // reload, a dropped connection or logging in again after the session ran out does not lose
 // them. The server records nothing until "Check my answers"; these are only the choices made.
+// A draft is dropped once its case shows results, at log-out, or after a week unused.
 const DRAFT_PREFIX = "neurolocalize:draft:";
+const DRAFT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
 function draftKey(url) {
   return DRAFT_PREFIX + url;
@@ -38,18 +40,28 @@ function storage() {
   }
 }
 
+function readDraft(store, key) {
+  try {
+    const draft = JSON.parse(store.getItem(key) || "null");
+    return draft && typeof draft.chosen === "object" ? draft : null;
+  } catch {
+    return null;
+  }
+}
+
+// Matches of `selector` in `root`, `root` itself included (htmx may swap in the element).
+function within(root, selector) {
+  const found = [...root.querySelectorAll(selector)];
+  return root.matches?.(selector) ? [root, ...found] : found;
+}
+
 function restoreDrafts(root) {
   const store = storage();
   if (!store) return;
-  for (const form of root.querySelectorAll("form[data-draft]")) {
-    let saved = null;
-    try {
-      saved = JSON.parse(store.getItem(draftKey(form.getAttribute("action"))) || "null");
-    } catch {
-      saved = null;
-    }
-    if (!saved) continue;
-    for (const [name, value] of Object.entries(saved)) {
+  for (const form of within(root, "form[data-draft]")) {
+    const draft = readDraft(store, draftKey(form.getAttribute("action")));
+    if (!draft) continue;
+    for (const [name, value] of Object.entries(draft.chosen)) {
       const group = [...form.querySelectorAll("input[type=radio]")].filter((i) => i.name === name);
       // What the page already shows (the server's echo after a refused post) wins.
       if (group.some((input) => input.checked)) continue;
@@ -57,9 +69,16 @@ function restoreDrafts(root) {
       if (input) input.checked = true;
     }
   }
-  // A case shown with its results is answered: its draft has done its job.
-  for (const answered of root.querySelectorAll("[data-answered-case]")) {
+  for (const answered of within(root, "[data-answered-case]")) {
     store.removeItem(draftKey(answered.dataset.answeredCase));
+  }
+}
+
+function pruneDrafts(store, keep) {
+  for (const key of Object.keys(store)) {
+    if (!key.startsWith(DRAFT_PREFIX)) continue;
+    const draft = readDraft(store, key);
+    if (!keep(draft)) store.removeItem(key);
   }
 }
 
@@ -71,17 +90,27 @@ document.addEventListener("change", (event) => {
   for (const input of form.querySelectorAll("input[type=radio]:checked")) {
     chosen[input.name] = input.value;
   }
-  store.setItem(draftKey(form.getAttribute("action")), JSON.stringify(chosen));
+  try {
+    store.setItem(
+      draftKey(form.getAttribute("action")),
+      JSON.stringify({ savedAt: Date.now(), chosen }),
+    );
+  } catch {
+    // Storage full or refused: the choices stay on the page, only not across a reload.
+  }
 });
 
 // Logging out on a shared computer leaves no one's choices behind.
 document.addEventListener("submit", (event) => {
   const store = storage();
-  if (!store || !event.target.matches("[data-clear-drafts]")) return;
-  for (const key of Object.keys(store)) {
-    if (key.startsWith(DRAFT_PREFIX)) store.removeItem(key);
-  }
+  if (store && event.target.matches("[data-clear-drafts]")) pruneDrafts(store, () => false);
 });
 
-document.addEventListener("DOMContentLoaded", () => restoreDrafts(document));
+document.addEventListener("DOMContentLoaded", () => {
+  const store = storage();
+  if (store) {
+    pruneDrafts(store, (draft) => draft && Date.now() - draft.savedAt < DRAFT_MAX_AGE_MS);
+  }
+  restoreDrafts(document);
+});
 document.addEventListener("htmx:load", (event) => restoreDrafts(event.detail.elt));

@@ -172,6 +172,19 @@ def test_one_entry_with_several_problems_reports_them_all(kb):
     assert Case.objects.count() == 0
 
 
+def test_values_of_the_wrong_shape_are_located_not_crashed_on(kb):
+    data = {
+        "findings": [{"code": "clonus", "name": "x", "category": ["umn"]}],
+        "cases": [dict(a_case(), answer={"x": 1})],
+    }
+    data["cases"][0]["findings"][0]["code"] = ["spasticity"]
+    with pytest.raises(BankInvalid) as excinfo:
+        import_bank(data=data)
+    text = str(excinfo.value)
+    assert "findings[0].category: ['umn'] is not one of" in text
+    assert "findings[0].code: unknown finding code" in text
+
+
 def test_a_true_or_false_year_is_not_taken_for_a_number(kb):
     data = {"references": [{"number": 1, "title": "x", "source": "y", "year": True}]}
     with pytest.raises(BankInvalid) as excinfo:

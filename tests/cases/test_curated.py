@@ -95,3 +95,7 @@ def test_a_restored_export_is_reported_unchanged_not_as_local_edits():
     import_bank(data=exported)
     report = load_curated()
     assert report.kept_local_edits == [] and len(report.unchanged) == len(exported["cases"])
+    # Recognised as curated again, so a newer curated version still arrives.
+    data = read_curated()
+    data["cases"][0]["title"] = "A newer curated title"
+    assert load_curated(data=data).updated == [data["cases"][0]["slug"]]

@@ -1,5 +1,7 @@
 """The quiz flow: start, answer (HTMX and plain), resume, double submission, summary."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -113,6 +115,18 @@ def test_an_htmx_answer_swaps_in_verdicts_explanation_and_next_button(learner_cl
     assert Response.objects.filter(attempt_case=first).count() == 3
 
 
+def test_explanations_fold_away_only_for_items_answered_right(learner_client, attempt):
+    first = attempt.attempt_cases.get(position=1)
+    learner_client.post(
+        case_url(attempt, 1), right_answers(first, **{"finding-spasticity": "lmn"}), **HTMX
+    )
+    html = learner_client.get(case_url(attempt, 1)).content.decode()
+    folds = re.findall(r'<details class="explanation-details"( open)?>', html)
+    # Localization (always open: it carries the teaching), findings with a miss (open),
+    # next step answered right (folded).
+    assert folds == [" open", " open", ""]
+
+
 def test_without_javascript_an_answer_posts_and_redirects_to_the_reviewed_case(
     learner_client, attempt
 ):
@@ -158,6 +172,13 @@ def test_an_answer_posted_twice_is_refused_not_silently_overridden(learner_clien
     assert response.status_code == 422
     assert "Choose one of the four answers." in response.content.decode()
     assert Response.objects.count() == 0
+
+
+def test_the_same_choice_sent_twice_counts_once(learner_client, attempt):
+    data = right_answers(attempt.attempt_cases.get(position=1))
+    data["localization"] = [data["localization"], data["localization"]]
+    learner_client.post(case_url(attempt, 1), data)
+    assert Response.objects.get(item="localization").given == "umn"
 
 
 def test_a_finding_the_case_does_not_ask_about_is_refused(learner_client, attempt):
@@ -242,8 +263,8 @@ def test_summary_scores_each_item_type(learner_client, attempt):
     assert (scores["localization"].right, scores["localization"].total) == (2, 3)
     # Each case lists every item's verdict, not only the localization.
     html = response.content.decode()
-    assert "◐ Findings</span> · 2 of 3 findings classified right." in html
-    assert "✓ Next step</span> · Correct:" in html
+    assert "◐</span> Findings</span> · 2 of 3 findings classified right." in html
+    assert "✓</span> Next step</span> · Correct:" in html
     assert scores["findings"].right == pytest.approx(1 + 2 / 3 + 1)
     assert (scores["next_step"].right, scores["next_step"].total) == (1, 1)
 

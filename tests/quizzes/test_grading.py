@@ -189,17 +189,25 @@ def test_watch_for_lmn_lists_several_predictors_as_a_sentence_would():
 
 def emg_flag(case: CaseContent) -> str:
     result = grade_localization(case, case.answer)
-    first_words = grading.FLAG_TEACHING["confirm_with_emg"][1].split(":")[0]
-    return next(p.text for p in result.points if p.text.startswith(first_words))
+    return next(
+        p.text for p in result.points if p.text.startswith("Examination alone does not establish")
+    )
 
 
 def test_the_emg_flag_asks_for_electrodiagnosis_when_the_case_has_none():
-    assert emg_flag(ALS).endswith(grading.EDX_NOT_YET)
+    text = emg_flag(ALS)
+    assert "EMG and nerve conduction studies are what confirm it" in text
+    assert text.endswith("they belong in the workup.")
 
 
 def test_the_emg_flag_says_the_case_already_has_its_confirmation_when_it_does():
     confirmed = content("lmn", [finding("fasciculations"), finding("emg_denervation")])
-    assert emg_flag(confirmed).endswith(grading.EDX_DONE)
+    assert emg_flag(confirmed).endswith("the EMG findings in the case provide that confirmation.")
+
+
+def test_low_motor_amplitudes_alone_do_not_count_as_the_confirmation():
+    amplitudes = content("lmn", [finding("fasciculations"), finding("ncs_low_cmap")])
+    assert emg_flag(amplitudes).endswith("they belong in the workup.")
 
 
 def test_the_mixed_flag_asks_to_consider_als_without_declaring_it():
