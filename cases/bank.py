@@ -296,6 +296,18 @@ class _Validator:
         self.check_findings(findings)
         self.check_cases(cases)
 
+    def unique_slug(
+        self, value: Any, location: str, seen: set[str], *, max_length: int, what: str
+    ) -> None:
+        if not isinstance(value, str) or not value or slugify(value) != value:
+            self.error(location, "must be a slug (lowercase letters, digits, hyphens)")
+        elif len(value) > max_length:
+            self.error(location, f"is longer than {max_length} characters")
+        elif value in seen:
+            self.error(location, f'duplicate {what} "{value}"')
+        else:
+            seen.add(value)
+
     # Every check below reports what it finds and carries on: a missing field or an unknown
     # code never hides the other problems of the same entry.
 
@@ -338,17 +350,13 @@ class _Validator:
                 continue
             self.require(entry, loc, ("key", "text", "topic", "citations"))
             if "key" in entry:
-                key = entry["key"]
-                if not isinstance(key, str) or not key or slugify(key) != key:
-                    self.error(f"{loc}.key", "must be a slug (lowercase letters, digits, hyphens)")
-                elif len(key) > _max(GuidelineStatement, "key"):
-                    self.error(
-                        f"{loc}.key", f"is longer than {_max(GuidelineStatement, 'key')} characters"
-                    )
-                elif key in seen:
-                    self.error(f"{loc}.key", f'duplicate statement key "{key}"')
-                else:
-                    seen.add(key)
+                self.unique_slug(
+                    entry["key"],
+                    f"{loc}.key",
+                    seen,
+                    max_length=_max(GuidelineStatement, "key"),
+                    what="statement key",
+                )
             if "text" in entry:
                 self.text(entry["text"], f"{loc}.text")
             if "topic" in entry:
@@ -409,15 +417,9 @@ class _Validator:
             for key in sorted(entry.keys() - set(CASE_REQUIRED) - CASE_OPTIONAL.keys()):
                 self.error(f"{loc}.{key}", "unknown field")
             if "slug" in entry:
-                slug = entry["slug"]
-                if not isinstance(slug, str) or not slug or slugify(slug) != slug:
-                    self.error(f"{loc}.slug", "must be a slug (lowercase letters, digits, hyphens)")
-                elif len(slug) > _max(Case, "slug"):
-                    self.error(f"{loc}.slug", f"is longer than {_max(Case, 'slug')} characters")
-                elif slug in seen:
-                    self.error(f"{loc}.slug", f'duplicate slug "{slug}"')
-                else:
-                    seen.add(slug)
+                self.unique_slug(
+                    entry["slug"], f"{loc}.slug", seen, max_length=_max(Case, "slug"), what="slug"
+                )
             if "title" in entry:
                 self.text(entry["title"], f"{loc}.title", max_length=_max(Case, "title"))
             if "stem" in entry:
