@@ -132,8 +132,8 @@ def parse_answers(
 ) -> tuple[grading.Answers, dict[str, str]]:
     """Answers from posted form data, with a message for each item left unanswered or bad.
 
-    Nothing is guessed: a field posted twice, a value that is not one of the choices, or a
-    finding the case does not ask about is reported, never silently dropped or overridden.
+    Nothing is guessed: a field posted with two different values, a value that is not a
+    choice, or a finding the case does not ask about is reported, never silently dropped.
     """
     errors: dict[str, str] = {}
     loc = _single(

@@ -4,23 +4,15 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
+
     dependencies = [
-        ("cases", "0002_vocabulary_and_single_correct_option"),
+        ('cases', '0002_vocabulary_and_single_correct_option'),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name="casefinding",
-            name="region",
-            field=models.CharField(
-                blank=True,
-                choices=[
-                    ("bulbar", "Bulbar"),
-                    ("cervical", "Upper limb"),
-                    ("thoracic", "Trunk"),
-                    ("lumbosacral", "Lower limb"),
-                ],
-                max_length=20,
-            ),
+            model_name='casefinding',
+            name='region',
+            field=models.CharField(blank=True, choices=[('bulbar', 'Bulbar'), ('cervical', 'Upper limb'), ('thoracic', 'Trunk'), ('lumbosacral', 'Lower limb')], max_length=20),
         ),
     ]
