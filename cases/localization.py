@@ -40,7 +40,34 @@ FINDING_CATEGORIES: dict[str, str] = {
     "progressive_limb_weakness": CONTEXT,
     "focal_onset_spread": CONTEXT,
     "ck_elevated": CONTEXT,
+    # Added so that a stem's key clue can be coded; old codes never change meaning.
+    "hoffmann_sign": UMN,
+    "brisk_jaw_jerk": UMN,
+    "forehead_sparing_facial_weakness": UMN,
+    "whole_face_weakness": LMN,
+    "fatigable_weakness": CONTEXT,
+    "sensory_level": SENSORY,
+    "sphincter_dysfunction": CONTEXT,
+    "imaging_structural_lesion": CONTEXT,
 }
+
+# Where the lesion is: every case has one site and a differential from the same vocabulary.
+SITE_LABELS: dict[str, str] = {
+    "cerebrum": "Brain: cortex, capsule or subcortical white matter",
+    "brainstem": "Brainstem",
+    "spinal_cord": "Spinal cord",
+    "motor_neuron": "Motor neurons: motor neuron disease",
+    "root": "Nerve root",
+    "plexus": "Plexus",
+    "nerve": "Peripheral nerve",
+    "nmj": "Neuromuscular junction",
+    "muscle": "Muscle",
+    "multiple": "More than one site",
+    "functional": "Functional: no structural lesion",
+    "other": "Elsewhere",
+}
+SITES = tuple(SITE_LABELS)
+MOTOR_NEURON = "motor_neuron"
 
 SENSORY_PITFALL = "sensory_pitfall"
 WATCH_FOR_LMN = "watch_for_lmn"

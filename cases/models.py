@@ -36,6 +36,23 @@ class Reference(models.Model):
         return ", ".join(str(part) for part in (self.title, self.source, self.year) if part)
 
 
+class Source(models.Model):
+    """A named primary source, checked on its own page before it was added."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    citation = models.TextField()
+    short = models.CharField(max_length=60, blank=True, help_text="How a point names it.")
+    doi = models.CharField("DOI", max_length=100, blank=True)
+    pmid = models.CharField("PMID", max_length=12, blank=True)
+    url = models.URLField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.short or self.key
+
+
 class GuidelineStatement(models.Model):
     class Topic(models.TextChoices):
         SIGNS = "signs", "Signs"
@@ -51,6 +68,12 @@ class GuidelineStatement(models.Model):
     topic = models.CharField(max_length=20, choices=Topic)
     text = models.TextField(help_text="The teaching statement, in our own words.")
     citations = models.ManyToManyField(Reference, related_name="statements")
+    sources = models.ManyToManyField(Source, related_name="statements", blank=True)
+    scope = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Sites where the statement is true as a lesson; empty for everywhere.",
+    )
 
     class Meta:
         ordering = ["position", "key"]
@@ -70,6 +93,9 @@ class Finding(models.Model):
     name = models.CharField(max_length=200)
     category = models.CharField(max_length=10, choices=Category)
     statements = models.ManyToManyField(GuidelineStatement, related_name="findings", blank=True)
+    explanation = models.TextField(
+        blank=True, help_text="What the finding means, where its category's line would not do."
+    )
 
     class Meta:
         ordering = ["code"]
@@ -94,6 +120,26 @@ class Finding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.code})"
+
+
+class Lesson(models.Model):
+    """A lesson explanations teach when its trigger fires and its scope applies."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(default=0)
+    trigger = models.CharField(max_length=20)
+    scope = models.JSONField(default=list, blank=True)
+    when_present = models.JSONField(default=list, blank=True)
+    unless_present = models.JSONField(default=list, blank=True)
+    text = models.TextField()
+    statements = models.ManyToManyField(GuidelineStatement, related_name="lessons", blank=True)
+    sources = models.ManyToManyField(Source, related_name="lessons", blank=True)
+
+    class Meta:
+        ordering = ["position", "key"]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class Tag(models.Model):
@@ -147,6 +193,15 @@ class Case(models.Model):
     )
     tags = models.ManyToManyField(Tag, related_name="cases", blank=True)
     answer = models.CharField(max_length=10, choices=Answer)
+    site = models.CharField(
+        max_length=20,
+        choices=list(localization.SITE_LABELS.items()),
+        blank=True,
+        help_text="Where the lesion is.",
+    )
+    differential = models.JSONField(
+        default=list, blank=True, help_text="The other sites a careful clinician weighs."
+    )
     # Fingerprint of the curated content as last loaded; a case whose content no longer
     # matches it was edited here, and the curated loader leaves it alone.
     curated_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
@@ -157,6 +212,13 @@ class Case(models.Model):
 
     class Meta:
         ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="published") | ~Q(site=""),
+                name="published_case_has_site",
+                violation_error_message="A published case needs the lesion's site.",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -185,6 +247,9 @@ class CaseFinding(models.Model):
     )
     region = models.CharField(max_length=20, choices=Region, blank=True)
     side = models.CharField(max_length=10, choices=Side, blank=True)
+    note = models.TextField(
+        blank=True, help_text="For an absent finding: shown instead of the generic line."
+    )
 
     class Meta:
         ordering = ["-present", "finding__code", "region", "side"]
@@ -202,7 +267,10 @@ class TeachingPoint(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="teaching_points")
     position = models.PositiveSmallIntegerField(default=0)
     text = models.TextField()
-    statements = models.ManyToManyField(GuidelineStatement, related_name="teaching_points")
+    statements = models.ManyToManyField(
+        GuidelineStatement, related_name="teaching_points", blank=True
+    )
+    sources = models.ManyToManyField(Source, related_name="teaching_points", blank=True)
     explains_rule = models.BooleanField(
         default=False,
         help_text="Says why the answer key differs from what the localization rule gives.",
@@ -231,7 +299,10 @@ class NextStepOption(models.Model):
     text = models.CharField(max_length=300)
     is_correct = models.BooleanField(default=False)
     rationale = models.TextField()
-    statements = models.ManyToManyField(GuidelineStatement, related_name="next_step_options")
+    statements = models.ManyToManyField(
+        GuidelineStatement, related_name="next_step_options", blank=True
+    )
+    sources = models.ManyToManyField(Source, related_name="next_step_options", blank=True)
 
     class Meta:
         ordering = ["position", "pk"]

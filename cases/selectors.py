@@ -1,50 +1,277 @@
-from django.db.models import Prefetch, QuerySet
+"""Reads of the case bank, and the one adapter from the database to the schema.
 
+`case_data` turns a case (with the prefetches of `case_content_queryset`) into the data of
+`cases.schema.CaseSchema`; export, the curated loader's comparison and the attempt snapshot
+all start from it.
+"""
+
+import logging
+from collections.abc import Iterable
+
+from django.db.models import Prefetch, QuerySet
+from pydantic import ValidationError
+
+from cases import schema
+from cases.bank import canonical
+from cases.markdown import render_markdown
 from cases.models import (
     Case,
     CaseFinding,
     Finding,
     GuidelineStatement,
+    Lesson,
     NextStepOption,
     Reference,
+    Source,
     TeachingPoint,
 )
 
+logger = logging.getLogger(__name__)
+
 
 def case_content_queryset() -> QuerySet[Case]:
-    """Cases with everything a case page, the grader or the export needs, in fixed queries."""
-    statements = GuidelineStatement.objects.prefetch_related("citations")
+    """Cases with everything the schema needs, in a fixed number of queries."""
     return Case.objects.select_related("next_step").prefetch_related(
         "tags",
         Prefetch(
             "findings",
             queryset=CaseFinding.objects.select_related("finding").prefetch_related(
-                Prefetch("finding__statements", queryset=statements)
+                "finding__statements"
             ),
         ),
         Prefetch(
             "teaching_points",
-            queryset=TeachingPoint.objects.prefetch_related(
-                Prefetch("statements", queryset=statements)
-            ),
+            queryset=TeachingPoint.objects.prefetch_related("statements", "sources"),
         ),
         Prefetch(
             "next_step__options",
-            queryset=NextStepOption.objects.prefetch_related(
-                Prefetch("statements", queryset=statements)
-            ),
+            queryset=NextStepOption.objects.prefetch_related("statements", "sources"),
         ),
     )
 
 
-def export_bank() -> dict:
-    from cases.bank import case_to_dict, finding_to_dict, reference_to_dict, statement_to_dict
+def _keys(related: Iterable) -> list[str]:
+    return sorted(item.key for item in related)
 
+
+def case_data(case: Case) -> dict:
+    """The case as schema data; expects the prefetches of `case_content_queryset`."""
+    try:
+        question = case.next_step
+    except Case.next_step.RelatedObjectDoesNotExist:
+        question = None
     return {
-        "references": [reference_to_dict(r) for r in Reference.objects.all()],
-        "statements": [
-            statement_to_dict(s) for s in GuidelineStatement.objects.prefetch_related("citations")
+        "slug": case.slug,
+        "title": case.title,
+        "status": case.status,
+        "answer": case.answer,
+        "difficulty": case.difficulty,
+        "patient_age": case.patient_age,
+        "patient_sex": case.patient_sex,
+        "site": case.site,
+        "differential": list(case.differential),
+        "tags": sorted(tag.slug for tag in case.tags.all()),
+        "stem": case.stem,
+        "findings": [
+            {
+                "code": cf.finding.code,
+                "present": cf.present,
+                "region": cf.region,
+                "side": cf.side,
+                "note": cf.note,
+            }
+            for cf in case.findings.all()
         ],
-        "findings": [finding_to_dict(f) for f in Finding.objects.prefetch_related("statements")],
-        "cases": [case_to_dict(c) for c in case_content_queryset().order_by("slug")],
+        "teaching_points": [
+            {
+                "text": point.text,
+                "statements": _keys(point.statements.all()),
+                "sources": _keys(point.sources.all()),
+                "explains_rule": point.explains_rule,
+            }
+            for point in case.teaching_points.all()
+        ],
+        "next_step": None
+        if question is None
+        else {
+            "prompt": question.prompt,
+            "options": [
+                {
+                    "text": option.text,
+                    "correct": option.is_correct,
+                    "rationale": option.rationale,
+                    "statements": _keys(option.statements.all()),
+                    "sources": _keys(option.sources.all()),
+                }
+                for option in question.options.all()
+            ],
+        },
     }
+
+
+def case_canonical(case: Case) -> dict:
+    """The case in canonical form; content the schema refuses is compared as it stands."""
+    data = case_data(case)
+    try:
+        return canonical(schema.CaseSchema.model_validate(data))
+    except ValidationError:
+        return data
+
+
+def known_keys() -> schema.Known:
+    """What a bank file may refer to besides its own entries."""
+    return schema.Known(
+        references=frozenset(Reference.objects.values_list("number", flat=True)),
+        statements=frozenset(GuidelineStatement.objects.values_list("key", flat=True)),
+        findings=frozenset(Finding.objects.values_list("code", flat=True)),
+        sources=frozenset(Source.objects.values_list("key", flat=True)),
+    )
+
+
+def _statements() -> QuerySet[GuidelineStatement]:
+    return GuidelineStatement.objects.prefetch_related("citations", "sources")
+
+
+def source_data(source: Source) -> dict:
+    return {
+        "key": source.key,
+        "citation": source.citation,
+        "short": source.short,
+        "doi": source.doi,
+        "pmid": source.pmid,
+        "url": source.url,
+    }
+
+
+def statement_data(statement: GuidelineStatement) -> dict:
+    return {
+        "key": statement.key,
+        "text": statement.text,
+        "topic": statement.topic,
+        "citations": sorted(ref.number for ref in statement.citations.all()),
+        "sources": _keys(statement.sources.all()),
+        "scope": list(statement.scope),
+    }
+
+
+def lesson_data(lesson: Lesson) -> dict:
+    return {
+        "key": lesson.key,
+        "trigger": lesson.trigger,
+        "scope": list(lesson.scope),
+        "when_present": list(lesson.when_present),
+        "unless_present": list(lesson.unless_present),
+        "text": lesson.text,
+        "statements": _keys(lesson.statements.all()),
+        "sources": _keys(lesson.sources.all()),
+    }
+
+
+def export_bank() -> dict:
+    return {
+        "references": [
+            {"number": r.number, "title": r.title, "source": r.source, "year": r.year}
+            for r in Reference.objects.all()
+        ],
+        "sources": [source_data(s) for s in Source.objects.all()],
+        "statements": [statement_data(s) for s in _statements()],
+        "findings": [
+            {
+                "code": f.code,
+                "name": f.name,
+                "category": f.category,
+                "statements": _keys(f.statements.all()),
+                "explanation": f.explanation,
+            }
+            for f in Finding.objects.prefetch_related("statements")
+        ],
+        "lessons": [
+            lesson_data(lesson)
+            for lesson in Lesson.objects.prefetch_related("statements", "sources")
+        ],
+        "cases": [case_canonical(c) for c in case_content_queryset().order_by("slug")],
+    }
+
+
+def case_snapshots(case_ids: Iterable[int]) -> dict[int, dict]:
+    """What each case shows and is graded on, with the knowledge it cites, as snapshot data.
+
+    A case the snapshot schema refuses (an edit made outside the validated paths) is left
+    out and logged, never handed to a learner half-gradable.
+    """
+    cases = list(case_content_queryset().filter(pk__in=list(case_ids)))
+    statements = {s.key: s for s in _statements()}
+    references = {r.number: r for r in Reference.objects.all()}
+    sources = {s.key: s for s in Source.objects.all()}
+    lessons = [lesson_data(x) for x in Lesson.objects.prefetch_related("statements", "sources")]
+    snapshots: dict[int, dict] = {}
+    for case in cases:
+        data = case_data(case)
+        sites = {case.site, *case.differential} - {""}
+        entry = {
+            "case": {
+                "id": case.pk,
+                "slug": case.slug,
+                "title": case.title,
+                "stem_html": str(render_markdown(case.stem)),
+                "patient_age": case.patient_age,
+                "patient_sex": case.get_patient_sex_display(),
+                "difficulty": case.get_difficulty_display(),
+                "answer": case.answer,
+                "site": case.site,
+                "differential": list(case.differential),
+            },
+            "findings": [
+                {
+                    "code": cf.finding.code,
+                    "name": cf.finding.name,
+                    "present": cf.present,
+                    "region": cf.get_region_display() if cf.region else "",
+                    "side": cf.side,
+                    "note": cf.note,
+                    "explanation": cf.finding.explanation,
+                    "statements": _keys(cf.finding.statements.all()),
+                }
+                for cf in case.findings.all()
+            ],
+            "teaching_points": data["teaching_points"],
+            "next_step": data["next_step"],
+            "lessons": [
+                lesson for lesson in lessons if not lesson["scope"] or sites & set(lesson["scope"])
+            ],
+        }
+        cited_items = [
+            *entry["findings"],
+            *entry["teaching_points"],
+            *(entry["next_step"] or {}).get("options", []),
+            *entry["lessons"],
+        ]
+        cited = {key for item in cited_items for key in item["statements"]}
+        cited |= set(schema.ALWAYS_CITED)
+        entry["statements"] = {
+            key: {
+                "text": statements[key].text,
+                "citations": sorted(r.number for r in statements[key].citations.all()),
+                "sources": _keys(statements[key].sources.all()),
+                "scope": list(statements[key].scope),
+            }
+            for key in sorted(cited)
+            if key in statements
+        }
+        named = {k for item in cited_items for k in item.get("sources", ())}
+        named |= {k for s in entry["statements"].values() for k in s["sources"]}
+        entry["sources"] = {k: source_data(sources[k]) for k in sorted(named) if k in sources}
+        numbers = {n for s in entry["statements"].values() for n in s["citations"]}
+        entry["references"] = {
+            str(n): references[n].label for n in sorted(numbers) if n in references
+        }
+        if entry["next_step"]:
+            for number, option in enumerate(entry["next_step"]["options"], start=1):
+                option["id"] = number
+        try:
+            schema.CaseSnapshot.model_validate(entry)
+        except ValidationError as exc:
+            logger.error("Case %s left out: its snapshot does not validate: %s", case.slug, exc)
+            continue
+        snapshots[case.pk] = entry
+    return snapshots

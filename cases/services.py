@@ -1,4 +1,9 @@
-"""Writes to the case bank. Each public function is one transaction."""
+"""Writes to the case bank. Each public function is one transaction.
+
+`write_case` is the one way from the schema to the database: the bank import, the curated
+loader and the admin all save a case's content through it, so a case that the schema
+refuses (a published case that could not be graded) is never saved.
+"""
 
 import json
 from dataclasses import dataclass, field
@@ -6,25 +11,22 @@ from pathlib import Path
 
 from django.db import transaction
 
-from cases.bank import (
-    BankInvalid,
-    case_to_dict,
-    fingerprint,
-    normalize_case,
-    validate_bank,
-)
+from cases import schema
+from cases.bank import canonical, fingerprint, matches
 from cases.models import (
     Case,
     CaseFinding,
     Finding,
     GuidelineStatement,
+    Lesson,
     NextStepOption,
     NextStepQuestion,
     Reference,
+    Source,
     Tag,
     TeachingPoint,
 )
-from cases.selectors import case_content_queryset
+from cases.selectors import case_canonical, case_content_queryset, case_data, known_keys
 
 CURATED_DIR = Path(__file__).resolve().parent / "content"
 
@@ -48,67 +50,89 @@ class ImportReport:
         return ", ".join(parts) + f"; {self.knowledge_base_changes} guideline record(s) written."
 
 
-def _known_keys() -> dict[str, set]:
-    return {
-        "known_references": set(Reference.objects.values_list("number", flat=True)),
-        "known_statements": set(GuidelineStatement.objects.values_list("key", flat=True)),
-        "known_findings": set(Finding.objects.values_list("code", flat=True)),
-    }
+def _set_if_changed(instance, values: dict, relations: dict | None = None) -> bool:
+    """Write `values` (fields) and `relations` (m2m name -> objects) where they differ."""
+    changed = False
+    if any(getattr(instance, k) != v for k, v in values.items()):
+        type(instance).objects.filter(pk=instance.pk).update(**values)
+        changed = True
+    for name, objects in (relations or {}).items():
+        manager = getattr(instance, name)
+        if set(manager.values_list("pk", flat=True)) != {o.pk for o in objects}:
+            manager.set(objects)
+            changed = True
+    return changed
 
 
-def _upsert_knowledge_base(data: dict) -> int:
-    """Create or update references, statements and findings; returns records written."""
+def _upsert_knowledge_base(bank: schema.BankSchema) -> int:
+    """Create or update references, sources, statements, findings and lessons; returns
+    the records written."""
     written = 0
-    for entry in data.get("references", []):
-        values = {k: entry[k] for k in ("title", "source", "year")}
-        reference, created = Reference.objects.get_or_create(
-            number=entry["number"], defaults=values
-        )
-        if not created and any(getattr(reference, k) != v for k, v in values.items()):
-            Reference.objects.filter(pk=reference.pk).update(**values)
-            written += 1
-        written += created
+    for ref in bank.references:
+        values = {"title": ref.title, "source": ref.source, "year": ref.year}
+        reference, created = Reference.objects.get_or_create(number=ref.number, defaults=values)
+        written += created or _set_if_changed(reference, values)
+    for src in bank.sources:
+        values = src.model_dump(exclude={"key"})
+        source, created = Source.objects.get_or_create(key=src.key, defaults=values)
+        written += created or _set_if_changed(source, values)
     references = {r.number: r for r in Reference.objects.all()}
-    for position, entry in enumerate(data.get("statements", []), start=1):
-        values = {"text": entry["text"], "topic": entry["topic"], "position": position}
-        statement, created = GuidelineStatement.objects.get_or_create(
-            key=entry["key"], defaults=values
-        )
-        changed = created or any(getattr(statement, k) != v for k, v in values.items())
-        current = set(statement.citations.values_list("number", flat=True))
-        if changed or current != set(entry["citations"]):
-            GuidelineStatement.objects.filter(pk=statement.pk).update(**values)
-            statement.citations.set([references[n] for n in entry["citations"]])
-            written += 1
+    sources = {s.key: s for s in Source.objects.all()}
+    for position, st in enumerate(bank.statements, start=1):
+        values = {
+            "text": st.text,
+            "topic": st.topic,
+            "position": position,
+            "scope": list(st.scope),
+        }
+        statement, created = GuidelineStatement.objects.get_or_create(key=st.key, defaults=values)
+        relations = {
+            "citations": [references[n] for n in st.citations],
+            "sources": [sources[k] for k in st.sources],
+        }
+        written += _set_if_changed(statement, values, relations) or created
     statements = {s.key: s for s in GuidelineStatement.objects.all()}
-    for entry in data.get("findings", []):
-        values = {"name": entry["name"], "category": entry["category"]}
-        finding, created = Finding.objects.get_or_create(code=entry["code"], defaults=values)
-        keys = set(entry.get("statements", []))
-        current = set(finding.statements.values_list("key", flat=True))
-        if created or current != keys or any(getattr(finding, k) != v for k, v in values.items()):
-            Finding.objects.filter(pk=finding.pk).update(**values)
-            finding.statements.set([statements[k] for k in keys])
-            written += 1
+    for fd in bank.findings:
+        values = {"name": fd.name, "category": fd.category, "explanation": fd.explanation}
+        finding, created = Finding.objects.get_or_create(code=fd.code, defaults=values)
+        relations = {"statements": [statements[k] for k in fd.statements]}
+        written += _set_if_changed(finding, values, relations) or created
+    if bank.lessons is not None:
+        # The file's lessons replace the bank's: their order decides which one is taught.
+        written += Lesson.objects.exclude(key__in=[x.key for x in bank.lessons]).delete()[0]
+        for position, ls in enumerate(bank.lessons, start=1):
+            values = {
+                "position": position,
+                "trigger": ls.trigger,
+                "scope": list(ls.scope),
+                "when_present": list(ls.when_present),
+                "unless_present": list(ls.unless_present),
+                "text": ls.text,
+            }
+            lesson, created = Lesson.objects.get_or_create(key=ls.key, defaults=values)
+            relations = {
+                "statements": [statements[k] for k in ls.statements],
+                "sources": [sources[k] for k in ls.sources],
+            }
+            written += _set_if_changed(lesson, values, relations) or created
     return written
 
 
-def _write_case(case: Case | None, canonical: dict) -> Case:
-    """Create or overwrite one case from its canonical dict."""
+def write_case(*, case: Case | None, content: schema.CaseSchema) -> Case:
+    """Create or overwrite one case from validated content."""
     fields = {
-        name: canonical[name]
-        for name in (
-            "title",
-            "status",
-            "answer",
-            "difficulty",
-            "patient_age",
-            "patient_sex",
-            "stem",
-        )
+        "title": content.title,
+        "status": content.status,
+        "answer": content.answer,
+        "difficulty": content.difficulty,
+        "patient_age": content.patient_age,
+        "patient_sex": content.patient_sex,
+        "site": content.site,
+        "differential": list(content.differential),
+        "stem": content.stem,
     }
     if case is None:
-        case = Case.objects.create(slug=canonical["slug"], **fields)
+        case = Case.objects.create(slug=content.slug, **fields)
     else:
         for name, value in fields.items():
             setattr(case, name, value)
@@ -117,75 +141,85 @@ def _write_case(case: Case | None, canonical: dict) -> Case:
         case.teaching_points.all().delete()
         NextStepQuestion.objects.filter(case=case).delete()
     statements = {s.key: s for s in GuidelineStatement.objects.all()}
+    sources = {s.key: s for s in Source.objects.all()}
     findings = {f.code: f for f in Finding.objects.all()}
-    tags = [Tag.objects.get_or_create(slug=slug)[0] for slug in canonical["tags"]]
-    case.tags.set(tags)
+    case.tags.set([Tag.objects.get_or_create(slug=slug)[0] for slug in content.tags])
     CaseFinding.objects.bulk_create(
         CaseFinding(
             case=case,
-            finding=findings[item["code"]],
-            present=item["present"],
-            region=item["region"],
-            side=item["side"],
+            finding=findings[item.code],
+            present=item.present,
+            region=item.region,
+            side=item.side,
+            note=item.note,
         )
-        for item in canonical["findings"]
+        for item in content.findings
     )
-    for position, point in enumerate(canonical["teaching_points"], start=1):
+    for position, point in enumerate(content.teaching_points, start=1):
         teaching_point = TeachingPoint.objects.create(
-            case=case, position=position, text=point["text"], explains_rule=point["explains_rule"]
+            case=case, position=position, text=point.text, explains_rule=point.explains_rule
         )
-        teaching_point.statements.set([statements[k] for k in point["statements"]])
-    if canonical["next_step"]:
-        question = NextStepQuestion.objects.create(
-            case=case, prompt=canonical["next_step"]["prompt"]
-        )
-        for position, item in enumerate(canonical["next_step"]["options"], start=1):
+        teaching_point.statements.set([statements[k] for k in point.statements])
+        teaching_point.sources.set([sources[k] for k in point.sources])
+    if content.next_step:
+        question = NextStepQuestion.objects.create(case=case, prompt=content.next_step.prompt)
+        for position, item in enumerate(content.next_step.options, start=1):
             option = NextStepOption.objects.create(
                 question=question,
                 position=position,
-                text=item["text"],
-                is_correct=item["correct"],
-                rationale=item["rationale"],
+                text=item.text,
+                is_correct=item.correct,
+                rationale=item.rationale,
             )
-            option.statements.set([statements[k] for k in item["statements"]])
+            option.statements.set([statements[k] for k in item.statements])
+            option.sources.set([sources[k] for k in item.sources])
     return case
 
 
-def _apply(data: dict, *, keep_local_edits: bool) -> ImportReport:
-    errors = validate_bank(data, **_known_keys())
-    if errors:
-        raise BankInvalid(errors)
-    report = ImportReport(knowledge_base_changes=_upsert_knowledge_base(data))
-    entries = [normalize_case(entry) for entry in data.get("cases", [])]
+def check_saved_case(case: Case) -> schema.CaseSchema:
+    """Validate a case as it now stands in the database (after an edit outside the bank
+    format, as in the admin); raises `schema.BankInvalid` with located errors."""
+    saved = case_content_queryset().get(pk=case.pk)
+    return schema.validate_case(case_data(saved), known=known_keys())
+
+
+def _apply(data: object, *, keep_local_edits: bool) -> ImportReport:
+    bank = schema.parse_bank(data, known=known_keys())
+    report = ImportReport(knowledge_base_changes=_upsert_knowledge_base(bank))
     existing = {
-        case.slug: (case, case_to_dict(case))
-        for case in case_content_queryset().filter(slug__in=[e["slug"] for e in entries])
+        case.slug: (case, case_canonical(case))
+        for case in case_content_queryset().filter(slug__in=[c.slug for c in bank.cases])
     }
-    for canonical in entries:
-        slug = canonical["slug"]
-        case, current = existing.get(slug, (None, None))
+    for content in bank.cases:
+        entry = canonical(content)
+        case, current = existing.get(content.slug, (None, None))
         # Identical content is unchanged whoever wrote it, an imported copy included; the
         # curated loader then marks it curated, so its later curated versions still arrive.
-        if current == canonical:
-            mark = fingerprint(canonical)
+        if case is not None and current == entry:
+            mark = fingerprint(entry)
             if keep_local_edits and case.curated_fingerprint != mark:
                 Case.objects.filter(pk=case.pk).update(curated_fingerprint=mark)
-            report.unchanged.append(slug)
+            report.unchanged.append(content.slug)
             continue
-        if keep_local_edits and case and fingerprint(current) != case.curated_fingerprint:
-            report.kept_local_edits.append(slug)
+        if (
+            keep_local_edits
+            and case is not None
+            and current is not None
+            and not matches(current, case.curated_fingerprint)
+        ):
+            report.kept_local_edits.append(content.slug)
             continue
-        case = _write_case(case, canonical)
+        case = write_case(case=case, content=content)
         # Only curated content is a reference later loads compare with; an imported case is
         # the bank owner's own, and later curated loads leave it alone.
-        mark = fingerprint(canonical) if keep_local_edits else ""
+        mark = fingerprint(entry) if keep_local_edits else ""
         Case.objects.filter(pk=case.pk).update(curated_fingerprint=mark)
-        (report.updated if current else report.created).append(slug)
+        (report.updated if current else report.created).append(content.slug)
     return report
 
 
 @transaction.atomic
-def import_bank(*, data: dict) -> ImportReport:
+def import_bank(*, data: object) -> ImportReport:
     """Import a bank file: validate all of it first, then write all of it or nothing.
 
     A case whose slug already exists is updated from the file.
@@ -195,7 +229,7 @@ def import_bank(*, data: dict) -> ImportReport:
 
 def read_curated() -> dict:
     """The curated content shipped with the app, merged into one bank document."""
-    merged: dict = {"references": [], "statements": [], "findings": [], "cases": []}
+    merged: dict = {key: [] for key in schema.TOP_LEVEL_KEYS}
     for path in sorted(CURATED_DIR.glob("*.json")):
         document = json.loads(path.read_text(encoding="utf-8"))
         for key, items in document.items():

@@ -6,10 +6,10 @@ Every explanation is a list of points, each carrying the guideline reference num
 rests on; a citation that does not resolve to a reference is an error, never a blank.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from cases import localization
+from cases import localization, schema
 from cases.localization import FINDING_CATEGORIES, LMN, MIXED, OTHER, UMN, flags_for
 
 LOCALIZATION = "localization"
@@ -54,78 +54,19 @@ MEANING = {
 ABSENT_MEANING = {
     UMN: "Its absence removes one upper motor neuron sign from the picture.",
     LMN: "Its absence removes one lower motor neuron sign from the picture.",
-    localization.SENSORY: (
-        "Sensation is spared, which fits a lesion confined to the motor pathways."
-    ),
+    localization.SENSORY: "Sensation is normal: the sensory pathways show no sign of damage.",
     localization.CONTEXT: "Its absence is part of the picture.",
 }
-
-# The guideline statements each rule flag teaches from, and the lesson in our words. A flag
-# fires on every case whose key has the pattern, whatever the cause (ALS, a cord lesion, a
-# root, a stroke), so each lesson must stay true for all of them: it says what the guideline
-# says and when it applies, never that the case is one particular disease.
-FLAG_TEACHING: dict[str, tuple[tuple[str, ...], str]] = {
-    localization.SENSORY_PITFALL: (
-        ("sensory-pitfall", "peripheral-disorders", "central-disorders"),
-        "Sensory findings are present. Typical upper and lower motor neuron lesions leave the "
-        "sensory pathways alone, so sensory findings argue against pure motor neuron disease: "
-        "look for a lesion or disorder that also reaches sensory pathways, peripheral or "
-        "central.",
-    ),
-    localization.WATCH_FOR_LMN: (
-        ("umn-focal-bulbar-predict", "umn-progression-predictors", "edx-mandatory"),
-        "The signs are upper motor neuron only for now, but in a patient who starts with a "
-        "pure upper motor neuron picture, {predictors} can herald later lower motor neuron "
-        "involvement. Follow the patient for it, and confirm any lower motor neuron "
-        "involvement with EMG and nerve conduction studies, because examination alone does "
-        "not establish it.",
-    ),
-    localization.CONFIRM_WITH_EMG: (
-        ("edx-mandatory",),
-        "Examination alone does not establish lower motor neuron involvement: EMG and nerve "
-        "conduction studies are what confirm it. {edx_status}",
-    ),
-    localization.MRI_BRAIN_FIRST: (
-        ("mri-brain-first",),
-        "When motor neuron disease itself is suspected, the best first imaging study is an MRI "
-        "of the brain without contrast. That is a rule for suspected motor neuron disease, not "
-        "for every weakness: other suspected lesions are imaged or tested in their own way.",
-    ),
-    localization.CHECK_CK: (
-        ("ck-lmn-weakness",),
-        "With lower motor neuron involvement and weakness, the guideline advises measuring "
-        "creatine kinase (CK); it is markedly raised in conditions such as muscular dystrophy.",
-    ),
-    localization.MIXED_PATTERN: (
-        ("mixed-als",),
-        "Upper and lower motor neuron signs together: do not miss a mixed presentation. "
-        "Consider ALS and test the picture against it: in ALS both kinds of sign coexist, and "
-        "the weakness begins in one body region and spreads to the neighbouring ones.",
-    ),
-}
-# EMG denervation is the finding that shows the confirmation was done; low motor amplitudes
-# on nerve conduction alone are not specific enough to count as it.
-EDX_FINDINGS = frozenset({"emg_denervation"})
-EDX_DONE = "Here the EMG findings in the case provide that confirmation."
-EDX_NOT_YET = "Wherever lower motor neuron involvement is in question, they belong in the workup."
-FLAG_ORDER = (
+# The order in which lessons are taught; what each says, and where it applies, is content
+# (`cases/content/guideline.json`, "lessons").
+TRIGGER_ORDER = (
     localization.MIXED_PATTERN,
+    schema.NEITHER,
     localization.SENSORY_PITFALL,
     localization.WATCH_FOR_LMN,
     localization.CONFIRM_WITH_EMG,
     localization.MRI_BRAIN_FIRST,
     localization.CHECK_CK,
-)
-VERDICT_STATEMENTS = {
-    UMN: ("overview",),
-    LMN: ("overview",),
-    MIXED: ("overview", "mixed-als"),
-    OTHER: ("overview", "peripheral-disorders"),
-}
-# Statements every explanation may cite, whatever the case itself cites.
-ALWAYS_CITED = frozenset(
-    {key for keys, _ in FLAG_TEACHING.values() for key in keys}
-    | {key for keys in VERDICT_STATEMENTS.values() for key in keys}
 )
 PREDICTOR_WORDS = {
     "focal_weakness": "focal weakness",
@@ -135,110 +76,12 @@ PREDICTOR_WORDS = {
     "progressive_limb_weakness": "progressive limb weakness",
 }
 
+CaseContent = schema.CaseSnapshot
+CaseFinding = schema.SnapshotFinding
+
 
 class UnresolvedCitation(LookupError):
     """A point cites a statement or reference that the content does not carry."""
-
-
-# Content -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Statement:
-    key: str
-    text: str
-    citations: tuple[int, ...]
-
-
-@dataclass(frozen=True)
-class CaseFinding:
-    code: str
-    name: str
-    present: bool
-    region: str = ""
-    side: str = ""
-    statements: tuple[str, ...] = ()
-
-    @property
-    def category(self) -> str:
-        return FINDING_CATEGORIES[self.code]
-
-    @property
-    def where(self) -> str:
-        return ", ".join(part for part in (self.side, self.region.lower()) if part)
-
-
-@dataclass(frozen=True)
-class TeachingPoint:
-    text: str
-    statements: tuple[str, ...]
-    explains_rule: bool = False
-
-
-@dataclass(frozen=True)
-class Option:
-    id: int
-    text: str
-    correct: bool
-    rationale: str
-    statements: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class CaseContent:
-    answer: str
-    findings: tuple[CaseFinding, ...]
-    teaching_points: tuple[TeachingPoint, ...]
-    statements: Mapping[str, Statement]
-    references: Mapping[int, str]
-    next_step_prompt: str = ""
-    options: tuple[Option, ...] = ()
-
-    @property
-    def present_codes(self) -> list[str]:
-        """Codes of the present findings, once each, in the order of the case."""
-        return list(dict.fromkeys(f.code for f in self.findings if f.present))
-
-    @property
-    def items(self) -> tuple[str, ...]:
-        items = [LOCALIZATION]
-        if self.present_codes:
-            items.append(FINDINGS)
-        if self.options:
-            items.append(NEXT_STEP)
-        return tuple(items)
-
-    @classmethod
-    def from_dict(cls, data: Mapping) -> "CaseContent":
-        next_step = data.get("next_step") or {}
-        return cls(
-            answer=data["case"]["answer"],
-            findings=tuple(
-                CaseFinding(
-                    code=f["code"],
-                    name=f["name"],
-                    present=f["present"],
-                    region=f.get("region", ""),
-                    side=f.get("side", ""),
-                    statements=tuple(f.get("statements", ())),
-                )
-                for f in data["findings"]
-            ),
-            teaching_points=tuple(
-                TeachingPoint(p["text"], tuple(p["statements"]), p.get("explains_rule", False))
-                for p in data["teaching_points"]
-            ),
-            statements={
-                key: Statement(key, s["text"], tuple(s["citations"]))
-                for key, s in data["statements"].items()
-            },
-            references={int(number): label for number, label in data["references"].items()},
-            next_step_prompt=next_step.get("prompt", ""),
-            options=tuple(
-                Option(o["id"], o["text"], o["correct"], o["rationale"], tuple(o["statements"]))
-                for o in next_step.get("options", ())
-            ),
-        )
 
 
 def sign_key(code: str) -> str:
@@ -256,13 +99,17 @@ class Point:
     text: str
     citations: tuple[int, ...] = ()
     correct: bool | None = None
+    sources: tuple[str, ...] = ()
+    flag: str | None = None  # the lesson's trigger, for flag points
 
     def as_dict(self) -> dict:
         return {
             "kind": self.kind,
             "text": self.text,
             "citations": list(self.citations),
+            "sources": list(self.sources),
             "correct": self.correct,
+            "flag": self.flag,
         }
 
 
@@ -274,6 +121,7 @@ class ItemResult:
     score: float
     points: tuple[Point, ...]
     references: tuple[tuple[int, str], ...] = field(default=())
+    sources: tuple[schema.SourceSchema, ...] = field(default=())
 
     @property
     def correct(self) -> bool:
@@ -283,6 +131,10 @@ class ItemResult:
         return {
             "points": [p.as_dict() for p in self.points],
             "references": [{"number": n, "label": label} for n, label in self.references],
+            "sources": [
+                {"key": s.key, "label": s.label, "citation": s.citation, "link": s.link}
+                for s in self.sources
+            ],
         }
 
 
@@ -296,21 +148,47 @@ class Answers:
 # Grading -------------------------------------------------------------------------------
 
 
-def _cite(content: CaseContent, keys: tuple[str, ...] | list[str]) -> tuple[int, ...]:
+@dataclass(frozen=True)
+class Cites:
+    numbers: tuple[int, ...]
+    sources: tuple[str, ...]
+
+
+def _cite(content: CaseContent, keys: Sequence[str], sources: Sequence[str] = ()) -> Cites:
+    """The reference numbers of the statements cited, and the named sources of the point and
+    of those statements."""
     numbers: set[int] = set()
+    named = set(sources)
     for key in keys:
         try:
-            numbers.update(content.statements[key].citations)
+            statement = content.statements[key]
         except KeyError as exc:
             raise UnresolvedCitation(f"statement {key!r} is not in the content") from exc
-    return tuple(sorted(numbers))
+        numbers.update(statement.citations)
+        named.update(statement.sources)
+    return Cites(tuple(sorted(numbers)), tuple(sorted(named)))
+
+
+def _point(kind: str, text: str, cites: Cites, correct: bool | None = None, **extra) -> Point:
+    return Point(kind, text, cites.numbers, correct, sources=cites.sources, **extra)
+
+
+def _in_scope(content: CaseContent, keys: Sequence[str]) -> list[str]:
+    """The statements among `keys` that are true lessons for this case's site."""
+    return [
+        k
+        for k in keys
+        if k not in content.statements or content.in_scope(content.statements[k].scope)
+    ]
 
 
 def _finish(content: CaseContent, item: str, given, key, score: float, points) -> ItemResult:
     numbers = sorted({n for p in points for n in p.citations})
     missing = [n for n in numbers if n not in content.references]
-    if missing:
-        raise UnresolvedCitation(f"reference(s) {missing} cited but not known")
+    named = sorted({k for p in points for k in p.sources})
+    missing_sources = [k for k in named if k not in content.sources]
+    if missing or missing_sources:
+        raise UnresolvedCitation(f"reference(s) {missing or missing_sources} cited but not known")
     return ItemResult(
         item=item,
         given=given,
@@ -318,6 +196,7 @@ def _finish(content: CaseContent, item: str, given, key, score: float, points) -
         score=score,
         points=tuple(points),
         references=tuple((n, content.references[n]) for n in numbers),
+        sources=tuple(content.sources[k] for k in named),
     )
 
 
@@ -338,16 +217,24 @@ def _finding_label(finding: CaseFinding) -> str:
     return f"{finding.name} ({finding.where})" if finding.where else finding.name
 
 
+def _meaning(finding: CaseFinding) -> str:
+    meaning = f"{MEANING[finding.category]}."
+    return f"{meaning} {finding.explanation}" if finding.explanation else meaning
+
+
 def _evidence(content: CaseContent) -> list[Point]:
     points = []
     for finding in content.findings:
         if finding.present:
-            text = f"{_finding_label(finding)}: {MEANING[finding.category]}."
-            points.append(Point("evidence", text, _cite(content, finding.statements)))
+            text = f"{_finding_label(finding)}: {_meaning(finding)}"
+            cites = _cite(content, _in_scope(content, finding.statements))
+            points.append(_point("evidence", text, cites))
     for finding in content.findings:
         if not finding.present:
-            text = f"Not present: {_lower_first(finding.name)}. {ABSENT_MEANING[finding.category]}"
-            points.append(Point("absent", text, _cite(content, finding.statements)))
+            meaning = finding.note or ABSENT_MEANING[finding.category]
+            text = f"Not present: {_lower_first(finding.name)}. {meaning}"
+            cites = _cite(content, [] if finding.note else _in_scope(content, finding.statements))
+            points.append(_point("absent", text, cites))
     return points
 
 
@@ -366,8 +253,8 @@ def _contradictions(content: CaseContent, given: str) -> list[Point]:
     points = []
 
     def against(findings: list[CaseFinding], text: str) -> None:
-        keys = [k for f in findings for k in f.statements]
-        points.append(Point("contradiction", text, _cite(content, keys or ["overview"])))
+        keys = _in_scope(content, [k for f in findings for k in f.statements])
+        points.append(_point("contradiction", text, _cite(content, keys or schema.ALWAYS_CITED)))
 
     if given in (UMN, OTHER) and lmn:
         against(lmn, f"Findings that count as lower motor neuron signs are present: {_names(lmn)}.")
@@ -382,6 +269,35 @@ def _contradictions(content: CaseContent, given: str) -> list[Point]:
     return points
 
 
+def lessons(content: CaseContent) -> list[Point]:
+    """The content's lessons that apply to this case: for each trigger that fires (a flag of
+    the rule on the case's key, or a key of "neither"), the first lesson whose scope takes in
+    the case's site or differential and whose findings condition holds."""
+    present = content.present_codes
+    fired = set(flags_for(content.answer, present))
+    if content.answer == OTHER:
+        fired.add(schema.NEITHER)
+    predictors = _and_list([PREDICTOR_WORDS[c] for c in present if c in PREDICTOR_WORDS] or [""])
+    points = []
+    for trigger in TRIGGER_ORDER:
+        if trigger not in fired:
+            continue
+        lesson = next(
+            (
+                x
+                for x in content.lessons
+                if x.trigger == trigger and x.applies(sites=content.sites, present=set(present))
+            ),
+            None,
+        )
+        if lesson is None:
+            continue
+        text = lesson.text.replace("{predictors}", predictors)
+        cites = _cite(content, lesson.statements, lesson.sources)
+        points.append(_point("flag", text, cites, flag=trigger))
+    return points
+
+
 def grade_localization(content: CaseContent, given: str) -> ItemResult:
     key = content.answer
     score = 1.0 if given == key else 0.0
@@ -391,12 +307,12 @@ def grade_localization(content: CaseContent, given: str) -> ItemResult:
         else f"Not quite. You chose {ANSWER_LABELS.get(given, given)}; the answer is "
         f"{ANSWER_LABELS[key]}."
     )
-    points = [Point("verdict", verdict, _cite(content, VERDICT_STATEMENTS[key]), bool(score))]
+    points = [_point("verdict", verdict, _cite(content, schema.ALWAYS_CITED), bool(score))]
     points += _evidence(content)
 
     present = content.present_codes
     by_rule = localization.localize(present).answer
-    shown_notes: list[TeachingPoint] = []
+    shown_notes: list[schema.TeachingPointSchema] = []
     if not score:
         found = _contradictions(content, given)
         points += found
@@ -405,34 +321,23 @@ def grade_localization(content: CaseContent, given: str) -> ItemResult:
             # why the key differs, in the teaching point that explains it.
             shown_notes = [p for p in content.teaching_points if p.explains_rule]
             for note in shown_notes:
-                points.append(Point("contradiction", note.text, _cite(content, note.statements)))
+                cites = _cite(content, note.statements, note.sources)
+                points.append(_point("contradiction", note.text, cites))
     if by_rule != key:
         points.append(
-            Point(
+            _point(
                 "rule",
                 f"Counting signs alone would suggest {RULE_WORDS[by_rule]}; the picture as a "
                 f"whole points to {RULE_WORDS[key]}, as the teaching points explain.",
-                _cite(content, ["overview"]),
+                _cite(content, schema.ALWAYS_CITED),
             )
         )
-
-    for flag in FLAG_ORDER:
-        if flag not in flags_for(key, present):
-            continue
-        keys, text = FLAG_TEACHING[flag]
-        if flag == localization.WATCH_FOR_LMN:
-            text = text.format(
-                predictors=_and_list([PREDICTOR_WORDS[c] for c in present if c in PREDICTOR_WORDS])
-            )
-        elif flag == localization.CONFIRM_WITH_EMG:
-            done = any(code in EDX_FINDINGS for code in present)
-            text = text.format(edx_status=EDX_DONE if done else EDX_NOT_YET)
-        points.append(Point("flag", text, _cite(content, keys)))
-
+    points += lessons(content)
     for teaching in content.teaching_points:
         if teaching in shown_notes:
             continue
-        points.append(Point("teaching", teaching.text, _cite(content, teaching.statements)))
+        cites = _cite(content, teaching.statements, teaching.sources)
+        points.append(_point("teaching", teaching.text, cites))
     return _finish(content, LOCALIZATION, given, key, score, points)
 
 
@@ -457,9 +362,10 @@ def grade_findings(content: CaseContent, given: Mapping[str, str]) -> ItemResult
         text = (
             f"{finding.name}: {SIGN_LABELS[key[code]]}. "
             + ("Correct." if ok else f"You said {chosen}.")
-            + f" On its own it is {MEANING[finding.category]}."
+            + f" On its own it is {_meaning(finding)}"
         )
-        points.append(Point("evidence", text, _cite(content, finding.statements), ok))
+        cites = _cite(content, _in_scope(content, finding.statements))
+        points.append(_point("evidence", text, cites, ok))
     return _finish(content, FINDINGS, dict(given), key, score, points)
 
 
@@ -479,13 +385,9 @@ def grade_next_step(content: CaseContent, given: int | None) -> ItemResult:
         o for o in content.options if o not in (chosen, correct)
     ]
     for option in dict.fromkeys(ordered):
+        cites = _cite(content, option.statements, option.sources)
         points.append(
-            Point(
-                "rationale",
-                f"{option.text}: {option.rationale}",
-                _cite(content, option.statements),
-                option.correct,
-            )
+            _point("rationale", f"{option.text}: {option.rationale}", cites, option.correct)
         )
     return _finish(content, NEXT_STEP, given, correct.id, score, points)
 
@@ -493,8 +395,19 @@ def grade_next_step(content: CaseContent, given: int | None) -> ItemResult:
 def grade_case(content: CaseContent, answers: Answers) -> dict[str, ItemResult]:
     """Grade every item the case asks."""
     results = {LOCALIZATION: grade_localization(content, answers.localization or "")}
-    if FINDINGS in content.items:
+    if FINDINGS in content_items(content):
         results[FINDINGS] = grade_findings(content, answers.findings)
-    if NEXT_STEP in content.items:
+    if NEXT_STEP in content_items(content):
         results[NEXT_STEP] = grade_next_step(content, answers.next_step)
     return results
+
+
+def content_items(content: CaseContent) -> tuple[str, ...]:
+    """The items a case asks: localization always, findings if any is present, the next
+    step if the case has one."""
+    items = [LOCALIZATION]
+    if content.present_codes:
+        items.append(FINDINGS)
+    if content.options:
+        items.append(NEXT_STEP)
+    return tuple(items)

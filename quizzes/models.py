@@ -1,3 +1,5 @@
+from functools import cached_property
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -116,9 +118,9 @@ class AttemptCase(models.Model):
     def __str__(self) -> str:
         return f"{self.attempt} #{self.position}"
 
-    @property
+    @cached_property
     def grading_content(self) -> grading.CaseContent:
-        return grading.CaseContent.from_dict(self.content)
+        return grading.CaseContent.model_validate(self.content)
 
 
 class Response(models.Model):

@@ -1,0 +1,108 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cases import localization, schema
+from cases.models import Case
+from cases.selectors import case_snapshots
+from cases.services import check_saved_case
+from quizzes import grading
+
+
+def _marks(point: grading.Point, sources: dict[str, schema.SourceSchema]) -> str:
+    parts = [", ".join(str(n) for n in point.citations)] if point.citations else []
+    parts += [sources[key].label for key in point.sources]
+    return f" [{'; '.join(parts)}]" if parts else ""
+
+
+class Command(BaseCommand):
+    help = (
+        "Print exactly what a learner reads for a case: every item, verdict, point and "
+        "citation. Without --answer the localization is the key; findings and the next step "
+        "are answered right."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("slug", metavar="SLUG")
+        parser.add_argument(
+            "--answer", choices=localization.ANSWERS, help="the localization the learner gives"
+        )
+        parser.add_argument("--json", action="store_true", help="print JSON")
+
+    def handle(self, *args, slug: str, answer: str | None, json: bool, **options) -> None:
+        case = Case.objects.filter(slug=slug).first()
+        if case is None:
+            raise CommandError(f'There is no case with the slug "{slug}".', returncode=2)
+        entry = case_snapshots([case.pk]).get(case.pk)
+        if entry is None:
+            try:
+                check_saved_case(case)
+            except schema.BankInvalid as exc:
+                raise CommandError(f'Case "{slug}" cannot be graded:\n{exc}', returncode=2) from exc
+            raise CommandError(f'Case "{slug}" cannot be graded.', returncode=2)
+        content = grading.CaseContent.model_validate(entry)
+        correct = next((o.id for o in content.options if o.correct), None)
+        answers = grading.Answers(
+            localization=answer or content.answer,
+            findings={code: grading.sign_key(code) for code in content.present_codes},
+            next_step=correct,
+        )
+        results = grading.grade_case(content, answers)
+        if json:
+            self.stdout.write(self.as_json(results))
+        else:
+            self.stdout.write(self.as_text(content, answers, results))
+
+    def as_json(self, results: dict[str, grading.ItemResult]) -> str:
+        return json.dumps(
+            {
+                "items": [
+                    {
+                        "item": item,
+                        "score": result.score,
+                        "points": [
+                            {
+                                "kind": p.kind,
+                                "text": p.text,
+                                "citations": list(p.citations),
+                                "sources": list(p.sources),
+                                "flag": p.flag,
+                            }
+                            for p in result.points
+                        ],
+                        "references": [{"number": n, "label": x} for n, x in result.references],
+                        "sources": [s.model_dump() for s in result.sources],
+                    }
+                    for item, result in results.items()
+                ]
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+
+    def as_text(
+        self,
+        content: grading.CaseContent,
+        answers: grading.Answers,
+        results: dict[str, grading.ItemResult],
+    ) -> str:
+        case = content.case
+        differential = ", ".join(localization.SITE_LABELS[s] for s in case.differential) or "none"
+        lines = [
+            f"{case.title} ({case.slug})",
+            f"Key: {grading.ANSWER_LABELS[case.answer]}. Site: "
+            f"{localization.SITE_LABELS.get(case.site, 'not set')}. Differential: {differential}.",
+            f"Answered: {grading.ANSWER_LABELS[answers.localization or '']}; findings and next "
+            "step right.",
+        ]
+        for item, result in results.items():
+            lines += ["", f"== {grading.ITEM_LABELS[item]} (score {result.score:g})"]
+            for point in result.points:
+                kind = f"{point.kind} ({point.flag})" if point.flag else point.kind
+                lines.append(f"- {kind}: {point.text}{_marks(point, content.sources)}")
+            for number, label in result.references:
+                lines.append(f"  [{number}] {label}")
+            for source in result.sources:
+                link = f" {source.link}" if source.link else ""
+                lines.append(f"  {source.label}: {source.citation}{link}")
+        return "\n".join(lines)
