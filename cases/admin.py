@@ -1,17 +1,73 @@
-from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from cases.models import (
     Case,
     CaseFinding,
     Finding,
     GuidelineStatement,
+    Lesson,
     NextStepOption,
     NextStepQuestion,
     Reference,
+    Source,
     Tag,
     TeachingPoint,
 )
+from cases.schema import BankInvalid
+from cases.services import check_saved_case
+
+
+class CaseContentAdmin(admin.ModelAdmin):
+    """An admin page that edits part of a case's content.
+
+    After a save or a delete, a published case must still pass the schema (so it can be
+    graded); if it would not, the whole change is undone and the reasons are shown.
+    """
+
+    actions = None  # a bulk delete would skip the check
+
+    def case_of(self, obj) -> Case | None:
+        return obj
+
+    def _checked(self, request: HttpRequest, view, *args, **kwargs) -> HttpResponse:
+        if request.method != "POST":
+            return view(request, *args, **kwargs)
+        # One admin instance serves every request: what a save touched goes on the request.
+        request.touched_cases = []  # type: ignore[attr-defined]
+        try:
+            with transaction.atomic():
+                response = view(request, *args, **kwargs)
+                for case in request.touched_cases:  # type: ignore[attr-defined]
+                    if Case.objects.filter(pk=case.pk, status=Case.Status.PUBLISHED).exists():
+                        check_saved_case(case)
+        except BankInvalid as exc:
+            list(messages.get_messages(request))  # drop the "saved" message: nothing was
+            messages.error(
+                request,
+                "Nothing was saved: a published case must stay gradable. "
+                + " ".join(f"{e.location}: {e.message}." for e in exc.errors),
+            )
+            return HttpResponseRedirect(request.get_full_path())
+        return response
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return self._checked(request, super().changeform_view, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        return self._checked(request, super().delete_view, object_id, extra_context)
+
+    def save_related(self, request, form, formsets, change) -> None:
+        super().save_related(request, form, formsets, change)
+        if case := self.case_of(form.instance):
+            request.touched_cases.append(case)
+
+    def delete_model(self, request, obj) -> None:
+        case = self.case_of(obj)
+        super().delete_model(request, obj)
+        if case is not None and case.pk is not None:
+            request.touched_cases.append(case)
 
 
 @admin.register(Reference)
@@ -49,13 +105,26 @@ class CaseFindingInline(admin.TabularInline):
 class TeachingPointInline(admin.StackedInline):
     model = TeachingPoint
     extra = 0
-    filter_horizontal = ["statements"]
+    filter_horizontal = ["statements", "sources"]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["key", "short", "doi", "pmid"]
+    search_fields = ["key", "citation"]
+
+
+@admin.register(Lesson)
+class LessonAdmin(admin.ModelAdmin):
+    list_display = ["key", "trigger", "scope", "position"]
+    list_filter = ["trigger"]
+    filter_horizontal = ["statements", "sources"]
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin):
-    list_display = ["title", "slug", "status", "answer", "difficulty", "updated_at"]
-    list_filter = ["status", "answer", "difficulty", "tags"]
+class CaseAdmin(CaseContentAdmin):
+    list_display = ["title", "slug", "status", "answer", "site", "difficulty", "updated_at"]
+    list_filter = ["status", "answer", "site", "difficulty", "tags"]
     search_fields = ["title", "slug", "stem"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tags"]
@@ -63,57 +132,54 @@ class CaseAdmin(admin.ModelAdmin):
     inlines = [CaseFindingInline, TeachingPointInline]
 
 
-class NextStepOptionFormSet(forms.BaseInlineFormSet):
-    def clean(self) -> None:
-        super().clean()
-        kept = [
-            form.cleaned_data
-            for form in self.forms
-            if form.cleaned_data and not form.cleaned_data.get("DELETE")
-        ]
-        if len(kept) < 2 or sum(bool(data.get("is_correct")) for data in kept) != 1:
-            raise forms.ValidationError(
-                "A next-step question needs at least two options and exactly one correct one."
-            )
-
-
 class NextStepOptionInline(admin.StackedInline):
     model = NextStepOption
-    formset = NextStepOptionFormSet
     extra = 0
-    filter_horizontal = ["statements"]
+    filter_horizontal = ["statements", "sources"]
 
 
 @admin.register(NextStepQuestion)
-class NextStepQuestionAdmin(admin.ModelAdmin):
+class NextStepQuestionAdmin(CaseContentAdmin):
     list_display = ["case", "prompt"]
     search_fields = ["case__title", "prompt"]
     raw_id_fields = ["case"]
     inlines = [NextStepOptionInline]
 
+    def case_of(self, obj: NextStepQuestion) -> Case | None:
+        return obj.case
+
 
 @admin.register(CaseFinding)
-class CaseFindingAdmin(admin.ModelAdmin):
+class CaseFindingAdmin(CaseContentAdmin):
     list_display = ["case", "finding", "present", "region", "side"]
     list_filter = ["present", "finding__category", "region"]
     search_fields = ["case__title", "finding__code"]
     list_select_related = ["case", "finding"]
     raw_id_fields = ["case"]
 
+    def case_of(self, obj) -> Case | None:
+        return obj.case
+
 
 @admin.register(TeachingPoint)
-class TeachingPointAdmin(admin.ModelAdmin):
+class TeachingPointAdmin(CaseContentAdmin):
     list_display = ["case", "position", "text", "explains_rule"]
     list_select_related = ["case"]
     search_fields = ["case__title", "text"]
     raw_id_fields = ["case"]
-    filter_horizontal = ["statements"]
+    filter_horizontal = ["statements", "sources"]
+
+    def case_of(self, obj) -> Case | None:
+        return obj.case
 
 
 @admin.register(NextStepOption)
-class NextStepOptionAdmin(admin.ModelAdmin):
+class NextStepOptionAdmin(CaseContentAdmin):
     list_display = ["question", "text", "is_correct"]
     list_select_related = ["question__case"]
     search_fields = ["text", "question__case__title"]
     raw_id_fields = ["question"]
-    filter_horizontal = ["statements"]
+    filter_horizontal = ["statements", "sources"]
+
+    def case_of(self, obj: NextStepOption) -> Case | None:
+        return obj.question.case

@@ -129,6 +129,7 @@ class Lesson(models.Model):
     position = models.PositiveSmallIntegerField(default=0)
     trigger = models.CharField(max_length=20)
     scope = models.JSONField(default=list, blank=True)
+    except_scope = models.JSONField(default=list, blank=True)
     when_present = models.JSONField(default=list, blank=True)
     unless_present = models.JSONField(default=list, blank=True)
     text = models.TextField()

@@ -323,16 +323,18 @@ class Cited(Schema):
 
 
 class LessonSchema(Cited):
-    """A lesson the explanation teaches when its trigger fires and its scope applies.
+    """A lesson the explanation teaches when its trigger fires and the case is in its scope.
 
-    For each trigger the lessons are tried in order and the first that applies is taught,
-    so a narrow lesson comes before a general one.
+    Every lesson that applies is taught, in order; `except_scope` and the findings
+    conditions keep two lessons from saying the same thing on one case.
     """
 
     key: Annotated[str, BeforeValidator(_slug(MAX_LENGTHS["statement_key"]))]
     trigger: Annotated[str, BeforeValidator(_choice(TRIGGERS))]
     # The case's site or one in its differential must be here; empty: every case.
     scope: Annotated[tuple[Site, ...], BeforeValidator(_keys)] = ()
+    # ... and neither may be here.
+    except_scope: Annotated[tuple[Site, ...], BeforeValidator(_keys)] = ()
     # Taught only if one of these findings is present (empty: no such condition) ...
     when_present: Annotated[tuple[FindingCode, ...], BeforeValidator(_keys)] = ()
     # ... and none of these is.
@@ -351,6 +353,7 @@ class LessonSchema(Cited):
     def applies(self, *, sites: set[str], present: set[str]) -> bool:
         return (
             (not self.scope or bool(sites & set(self.scope)))
+            and not sites & set(self.except_scope)
             and (not self.when_present or bool(present & set(self.when_present)))
             and not present & set(self.unless_present)
         )

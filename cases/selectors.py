@@ -159,6 +159,7 @@ def lesson_data(lesson: Lesson) -> dict:
         "key": lesson.key,
         "trigger": lesson.trigger,
         "scope": list(lesson.scope),
+        "except_scope": list(lesson.except_scope),
         "when_present": list(lesson.when_present),
         "unless_present": list(lesson.unless_present),
         "text": lesson.text,

@@ -98,13 +98,14 @@ def _upsert_knowledge_base(bank: schema.BankSchema) -> int:
         relations = {"statements": [statements[k] for k in fd.statements]}
         written += _set_if_changed(finding, values, relations) or created
     if bank.lessons is not None:
-        # The file's lessons replace the bank's: their order decides which one is taught.
+        # The file's lessons replace the bank's, in the file's order.
         written += Lesson.objects.exclude(key__in=[x.key for x in bank.lessons]).delete()[0]
         for position, ls in enumerate(bank.lessons, start=1):
             values = {
                 "position": position,
                 "trigger": ls.trigger,
                 "scope": list(ls.scope),
+                "except_scope": list(ls.except_scope),
                 "when_present": list(ls.when_present),
                 "unless_present": list(ls.unless_present),
                 "text": ls.text,

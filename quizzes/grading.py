@@ -270,9 +270,9 @@ def _contradictions(content: CaseContent, given: str) -> list[Point]:
 
 
 def lessons(content: CaseContent) -> list[Point]:
-    """The content's lessons that apply to this case: for each trigger that fires (a flag of
-    the rule on the case's key, or a key of "neither"), the first lesson whose scope takes in
-    the case's site or differential and whose findings condition holds."""
+    """The content's lessons that apply to this case, in trigger order: those whose trigger
+    fires (a flag of the rule on the case's key, or a key of "neither"), whose scope takes in
+    the case's site or differential, and whose findings conditions hold."""
     present = content.present_codes
     fired = set(flags_for(content.answer, present))
     if content.answer == OTHER:
@@ -282,19 +282,14 @@ def lessons(content: CaseContent) -> list[Point]:
     for trigger in TRIGGER_ORDER:
         if trigger not in fired:
             continue
-        lesson = next(
-            (
-                x
-                for x in content.lessons
-                if x.trigger == trigger and x.applies(sites=content.sites, present=set(present))
-            ),
-            None,
-        )
-        if lesson is None:
-            continue
-        text = lesson.text.replace("{predictors}", predictors)
-        cites = _cite(content, lesson.statements, lesson.sources)
-        points.append(_point("flag", text, cites, flag=trigger))
+        for lesson in content.lessons:
+            if lesson.trigger != trigger or not lesson.applies(
+                sites=content.sites, present=set(present)
+            ):
+                continue
+            text = lesson.text.replace("{predictors}", predictors)
+            cites = _cite(content, lesson.statements, lesson.sources)
+            points.append(_point("flag", text, cites, flag=trigger))
     return points
 
 

@@ -152,3 +152,9 @@ class Response(models.Model):
 
     def __str__(self) -> str:
         return f"{self.attempt_case} {self.item}: {self.score:.2f}"
+
+    @property
+    def source_labels(self) -> dict[str, str]:
+        """How a point names each source it cites (explanations stored before named sources
+        had none)."""
+        return {s["key"]: s["label"] for s in self.explanation.get("sources", [])}

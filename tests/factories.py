@@ -63,6 +63,7 @@ class CaseFactory(factory.django.DjangoModelFactory):
     patient_sex = Case.Sex.FEMALE
     status = Case.Status.PUBLISHED
     answer = Case.Answer.UMN
+    site = "spinal_cord"
 
 
 class CaseFindingFactory(factory.django.DjangoModelFactory):
@@ -96,6 +97,8 @@ def case_entry(slug: str = "new-case", **overrides) -> dict:
         "difficulty": "introductory",
         "patient_age": 44,
         "patient_sex": "male",
+        "site": "spinal_cord",
+        "differential": ["motor_neuron"],
         "tags": ["spinal-cord"],
         "stem": "Two years of **stiff** legs.",
         "findings": [

@@ -7,7 +7,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from cases.bank import BankInvalid, dumps, parse_bank
+from cases.bank import BankInvalid, dumps, parse_json
 from cases.models import Case, GuidelineStatement
 from cases.selectors import export_bank
 from cases.services import import_bank, load_curated, read_curated
@@ -25,18 +25,25 @@ def write(tmp_path, data, name="bank.json"):
 def test_export_has_the_contract_keys(kb):
     import_bank(data={"cases": [a_case()]})
     data = export_bank()
-    assert list(data) == ["references", "statements", "findings", "cases"]
+    assert list(data) == ["references", "sources", "statements", "findings", "lessons", "cases"]
     assert set(data["references"][0]) >= {"number", "title", "source", "year"}
     assert set(data["statements"][0]) >= {"text", "topic", "citations"}
     assert set(data["findings"][0]) >= {"code", "name", "category"}
     case = data["cases"][0]
-    assert set(case) >= {"slug", "title", "status", "answer", "stem", "findings", "teaching_points"}
+    assert set(case) >= {
+        "slug", "title", "status", "answer", "site", "differential", "stem", "findings",
+        "teaching_points",
+    }  # fmt: skip
+    assert (case["site"], case["differential"]) == ("spinal_cord", ["motor_neuron"])
     assert case["findings"][0] == {
         "code": "spasticity",
         "present": True,
         "region": "lumbosacral",
         "side": "bilateral",
+        "note": "",
     }
+    assert set(data["sources"][0]) == {"key", "citation", "short", "doi", "pmid", "url"}
+    assert set(case["teaching_points"][0]) == {"text", "statements", "sources", "explains_rule"}
     assert case["findings"][1]["present"] is False
 
 
@@ -209,7 +216,7 @@ def test_knowledge_base_errors_are_located(kb):
 
 def test_a_file_that_is_not_an_object_is_rejected():
     with pytest.raises(BankInvalid, match="top level must be a JSON object"):
-        import_bank(data=parse_bank("[1, 2]"))
+        import_bank(data=parse_json("[1, 2]"))
 
 
 def test_an_unreadable_file_is_a_clear_error(tmp_path):
@@ -221,15 +228,15 @@ def test_import_is_all_or_nothing_even_when_a_write_fails(kb, monkeypatch):
     from cases import services
 
     calls = {"n": 0}
-    real = services._write_case
+    real = services.write_case
 
-    def fail_on_second(case, canonical):
+    def fail_on_second(**kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("disk full")
-        return real(case, canonical)
+        return real(**kwargs)
 
-    monkeypatch.setattr(services, "_write_case", fail_on_second)
+    monkeypatch.setattr(services, "write_case", fail_on_second)
     with pytest.raises(RuntimeError):
         import_bank(data={"cases": [a_case("first"), a_case("second")]})
     assert not Case.objects.filter(slug="first").exists()
@@ -249,7 +256,10 @@ def test_canonical_form_survives_deep_copies(kb):
         (lambda c: c["next_step"].update(prompt="p" * 301), "prompt: is 301 characters long"),
         (lambda c: c.update(slug="s" * 81), "slug: is longer than 80 characters"),
         (lambda c: c["findings"][0].update(code=["spasticity"]), "unknown finding code"),
-        (lambda c: c["teaching_points"][0].update(statements=[["overview"]]), "unknown statement"),
+        (
+            lambda c: c["teaching_points"][0].update(statements=[["overview"]]),
+            "teaching_points[0].statements[0]: must be a string",
+        ),
         (lambda c: c.update(tags=["t" * 41]), "tags: must be a list of short slugs"),
     ],
 )

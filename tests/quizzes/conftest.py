@@ -14,6 +14,8 @@ def stroke_entry() -> dict:
         title="Sudden weakness of one side",
         stem="Sudden **right** arm and leg weakness.",
         answer="umn",
+        site="cerebrum",
+        differential=[],
         findings=[
             {"code": "spasticity", "present": True, "region": "cervical", "side": "right"},
             {"code": "extensor_plantar", "present": True, "region": "lumbosacral", "side": "right"},
@@ -50,6 +52,8 @@ def als_entry() -> dict:
         "als-hand",
         title="A wasted hand and brisk reflexes",
         answer="mixed",
+        site="motor_neuron",
+        differential=["multiple"],
         next_step=None,
         findings=[
             {"code": "hyperreflexia", "present": True, "region": "cervical", "side": "bilateral"},
@@ -66,6 +70,8 @@ def mg_entry() -> dict:
         "fatigable",
         title="Droopy eyelids by evening",
         answer="other",
+        site="nmj",
+        differential=["muscle"],
         next_step=None,
         findings=[{"code": "weakness", "present": True, "region": "bulbar", "side": ""}],
         teaching_points=[

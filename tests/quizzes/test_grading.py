@@ -4,49 +4,98 @@ import json
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from quizzes import grading
 from quizzes.grading import (
     Answers,
     CaseContent,
-    CaseFinding,
-    Option,
-    TeachingPoint,
     UnresolvedCitation,
+    content_items,
     grade_case,
     grade_findings,
     grade_localization,
     grade_next_step,
+    lessons,
 )
 
 GUIDELINE = json.loads(
     (Path(__file__).resolve().parents[2] / "cases" / "content" / "guideline.json").read_text()
 )
 STATEMENTS = {
-    s["key"]: grading.Statement(s["key"], s["text"], tuple(s["citations"]))
+    s["key"]: {k: s[k] for k in ("text", "citations", "sources", "scope")}
     for s in GUIDELINE["statements"]
 }
-FINDING_STATEMENTS = {f["code"]: tuple(f["statements"]) for f in GUIDELINE["findings"]}
-REFERENCES = {r["number"]: r["title"] or "not named in the source" for r in GUIDELINE["references"]}
+FINDINGS = {f["code"]: f for f in GUIDELINE["findings"]}
+SOURCES = {s["key"]: s for s in GUIDELINE["sources"]}
+REFERENCES = {
+    str(r["number"]): r["title"] or "not named in the source" for r in GUIDELINE["references"]
+}
 
 
-def finding(code: str, present: bool = True, **kwargs) -> CaseFinding:
-    name = code.replace("_", " ").capitalize()
-    return CaseFinding(code, name, present, statements=FINDING_STATEMENTS[code], **kwargs)
+def finding(code: str, present: bool = True, **kwargs) -> dict:
+    return {
+        "code": code,
+        "name": code.replace("_", " ").capitalize(),
+        "present": present,
+        "explanation": FINDINGS[code]["explanation"],
+        "statements": FINDINGS[code]["statements"],
+        **kwargs,
+    }
+
+
+def point(text: str, statements=(), explains_rule: bool = False, sources=()) -> dict:
+    return {
+        "text": text,
+        "statements": list(statements),
+        "sources": list(sources),
+        "explains_rule": explains_rule,
+    }
+
+
+def option(id: int, text: str, correct: bool, rationale: str, statements=()) -> dict:
+    return {
+        "id": id,
+        "text": text,
+        "correct": correct,
+        "rationale": rationale,
+        "statements": list(statements),
+    }
 
 
 def content(
-    answer="umn", findings=(), points=(), options=(), references=REFERENCES, statements=STATEMENTS
-):
-    return CaseContent(
-        answer=answer,
-        findings=tuple(findings),
-        teaching_points=tuple(points)
-        or (TeachingPoint("Stiffness plus brisk reflexes means UMN.", ("umn-spasticity",)),),
-        statements=statements,
-        references=references,
-        next_step_prompt="What next?" if options else "",
-        options=tuple(options),
+    answer="umn",
+    findings=(),
+    points=(),
+    options=(),
+    site="motor_neuron",
+    differential=(),
+    references=REFERENCES,
+    statements=STATEMENTS,
+) -> CaseContent:
+    return CaseContent.model_validate(
+        {
+            "case": {
+                "id": 1,
+                "slug": "test-case",
+                "title": "A test case",
+                "stem_html": "<p>Stem</p>",
+                "patient_age": 50,
+                "patient_sex": "Female",
+                "difficulty": "Introductory",
+                "answer": answer,
+                "site": site,
+                "differential": list(differential),
+            },
+            "findings": list(findings),
+            "teaching_points": list(points)
+            or [point("Stiffness plus brisk reflexes means UMN.", ["umn-spasticity"])],
+            "next_step": {"prompt": "What next?", "options": list(options)} if options else None,
+            "statements": statements,
+            "references": references,
+            "sources": SOURCES,
+            "lessons": GUIDELINE["lessons"],
+        }
     )
 
 
@@ -70,9 +119,9 @@ ALS = content(
     ],
 )
 NEXT = [
-    Option(1, "MRI brain without contrast", True, "The first imaging study.", ("mri-brain-first",)),
-    Option(2, "Creatine kinase", False, "No LMN weakness here.", ("ck-lmn-weakness",)),
-    Option(3, "Reassure", False, "Progressive signs need workup.", ("overview",)),
+    option(1, "MRI brain without contrast", True, "The first imaging study.", ["mri-brain-first"]),
+    option(2, "Creatine kinase", False, "No LMN weakness here.", ["ck-lmn-weakness"]),
+    option(3, "Reassure", False, "Progressive signs need workup.", ["overview"]),
 ]
 
 
@@ -148,27 +197,50 @@ def test_no_contradiction_is_offered_for_a_right_answer():
     assert "contradiction" not in kinds(grade_localization(ALS, "mixed"))
 
 
+def flags(case: CaseContent) -> list[str]:
+    return [p.flag for p in grade_localization(case, case.answer).points if p.kind == "flag"]
+
+
+def flag_text(case: CaseContent, flag: str) -> str:
+    result = grade_localization(case, case.answer)
+    return "\n".join(p.text for p in result.points if p.flag == flag)
+
+
 @pytest.mark.parametrize(
-    ("case", "flags"),
+    ("case", "expected"),
     [
         (PLS, ["watch_for_lmn", "mri_brain_first"]),
         (ALS, ["mixed_pattern", "confirm_with_emg", "mri_brain_first", "check_ck"]),
     ],
 )
-def test_the_rule_flags_of_the_key_are_taught_with_citations(case, flags):
-    result = grade_localization(case, case.answer)
-    flag_points = [p for p in result.points if p.kind == "flag"]
-    expected = [grading.FLAG_TEACHING[f][1].split(" ")[0] for f in flags]
-    assert [p.text.split(" ")[0] for p in flag_points] == expected
-    assert all(p.citations for p in flag_points)
+def test_motor_neuron_disease_cases_are_taught_its_lessons_with_citations(case, expected):
+    assert flags(case) == expected
+    assert all(p.citations for p in grade_localization(case, case.answer).points if p.flag)
+
+
+def test_no_motor_neuron_disease_lesson_where_it_is_not_in_question():
+    cord = content("umn", PLS.model_dump()["findings"], site="spinal_cord")
+    assert flags(cord) == []
+    # The evidence lines cite nothing about predictors of motor neuron disease either.
+    focal = next(p for p in grade_localization(cord, "umn").points if "Focal" in p.text)
+    assert 8 not in focal.citations
+
+
+def test_a_motor_neuron_disease_in_the_differential_brings_its_lessons():
+    cord = content(
+        "umn", PLS.model_dump()["findings"], site="spinal_cord", differential=["motor_neuron"]
+    )
+    assert flags(cord) == ["watch_for_lmn", "mri_brain_first"]
 
 
 def test_watch_for_lmn_names_the_predictors_present_and_cites_reference_8():
-    flag = next(p for p in grade_localization(PLS, "umn").points if p.kind == "flag")
-    assert "pure upper motor neuron picture, focal weakness can herald later" in flag.text
+    text = flag_text(PLS, "watch_for_lmn")
+    assert "pure upper motor neuron picture, focal weakness at baseline can herald later" in text
     # The follow-up it asks for is electrodiagnostic confirmation, not the bedside alone [1].
-    assert "confirm any lower motor neuron involvement with EMG" in flag.text
-    assert flag.citations == (1, 8)
+    assert "confirm any lower motor neuron involvement with EMG" in text
+    point = next(p for p in grade_localization(PLS, "umn").points if p.flag == "watch_for_lmn")
+    assert point.citations == (1, 8)
+    assert point.sources == ("gordon-pls-2006",)
 
 
 def test_watch_for_lmn_lists_several_predictors_as_a_sentence_would():
@@ -181,54 +253,106 @@ def test_watch_for_lmn_lists_several_predictors_as_a_sentence_would():
             finding("reduced_fvc"),
         ],
     )
-    flag = next(p for p in grade_localization(pls, "umn").points if p.kind == "flag")
-    assert "focal weakness, weight loss and a reduced forced vital capacity can herald" in (
-        flag.text
+    assert "focal weakness, weight loss and a reduced forced vital capacity at baseline" in (
+        flag_text(pls, "watch_for_lmn")
     )
 
 
-def emg_flag(case: CaseContent) -> str:
-    result = grade_localization(case, case.answer)
-    return next(
-        p.text for p in result.points if p.text.startswith("Examination alone does not establish")
-    )
-
-
-def test_the_emg_flag_asks_for_electrodiagnosis_when_the_case_has_none():
-    text = emg_flag(ALS)
-    assert "EMG and nerve conduction studies are what confirm it" in text
+def test_the_emg_lesson_in_motor_neuron_disease_asks_for_electrodiagnosis_when_none_is_done():
+    text = flag_text(ALS, "confirm_with_emg")
+    assert "EMG and nerve conduction studies are needed to confirm it" in text
     assert text.endswith("they belong in the workup.")
 
 
-def test_the_emg_flag_says_the_case_already_has_its_confirmation_when_it_does():
+def test_the_emg_lesson_says_the_case_already_has_its_confirmation_when_it_does():
     confirmed = content("lmn", [finding("fasciculations"), finding("emg_denervation")])
-    assert emg_flag(confirmed).endswith("the EMG findings in the case provide that confirmation.")
+    text = flag_text(confirmed, "confirm_with_emg")
+    assert "here the EMG provides that confirmation" in text
+    assert "belong in the workup" not in text
 
 
 def test_low_motor_amplitudes_alone_do_not_count_as_the_confirmation():
     amplitudes = content("lmn", [finding("fasciculations"), finding("ncs_low_cmap")])
-    assert emg_flag(amplitudes).endswith("they belong in the workup.")
+    assert flag_text(amplitudes, "confirm_with_emg").endswith("they belong in the workup.")
 
 
-def test_the_mixed_flag_asks_to_consider_als_without_declaring_it():
-    flag = next(p for p in grade_localization(ALS, "mixed").points if p.kind == "flag")
-    assert "Consider ALS" in flag.text
-    assert flag.citations == (6, 7)
+def test_a_root_lesion_gets_the_short_emg_point_unless_the_case_already_shows_it():
+    root = content("lmn", [finding("hyporeflexia"), finding("focal_weakness")], site="root")
+    text = flag_text(root, "confirm_with_emg")
+    assert text.startswith("EMG and nerve conduction studies can confirm a lower motor neuron")
+    assert "motor neuron disease" not in text
+    shown = content("lmn", [finding("hyporeflexia"), finding("emg_denervation")], site="root")
+    assert flags(shown) == []
 
 
-def test_the_sensory_pitfall_is_taught_when_a_sensory_finding_is_present():
-    gbs = content(
-        "lmn", [finding("hyporeflexia"), finding("sensory_loss"), finding("flaccid_weakness")]
+def test_the_ck_lesson_appears_only_for_motor_neuron_disease_or_muscle():
+    weak = [finding("flaccid_weakness"), finding("hyporeflexia")]
+    assert "check_ck" in flags(content("lmn", weak, site="motor_neuron"))
+    assert "check_ck" in flags(content("lmn", weak, site="nerve", differential=["muscle"]))
+    assert "check_ck" not in flags(content("lmn", weak, site="nerve"))
+    text = flag_text(content("lmn", weak, site="muscle"), "check_ck")
+    assert "normal or only mildly raised" in text and "markedly raised" in text
+
+
+def test_the_mixed_lesson_asks_to_consider_als_without_declaring_it():
+    point = next(p for p in grade_localization(ALS, "mixed").points if p.flag == "mixed_pattern")
+    assert "test the picture against ALS" in point.text
+    assert point.citations == (6, 7)
+    assert point.sources == ("el-escorial-2000", "gold-coast-2020")
+
+
+def test_a_mixed_cord_lesion_is_taught_one_lesion_or_two_not_als():
+    syrinx = content(
+        "mixed", [finding("hyperreflexia"), finding("muscle_atrophy")], site="spinal_cord"
     )
-    result = grade_localization(gbs, "lmn")
-    assert any(
-        "sensory findings argue against pure motor neuron disease" in p.text for p in result.points
-    )
+    text = flag_text(syrinx, "mixed_pattern")
+    assert text.startswith("Beyond this guideline:") and "ALS" not in text
+    assert flags(syrinx) == ["mixed_pattern", "confirm_with_emg"]
+
+
+@pytest.mark.parametrize("site", ["spinal_cord", "root", "nerve", "cerebrum", "motor_neuron"])
+def test_the_sensory_lesson_is_true_wherever_it_appears(site):
+    case = content("lmn", [finding("hyporeflexia"), finding("sensory_loss")], site=site)
+    text = flag_text(case, "sensory_pitfall")
+    assert "Motor neuron diseases typically spare sensation" in text
+    assert "often affect sensation" in text
+    assert "typical upper and lower motor neuron lesions" not in text.lower()
+    assert ("Kennedy" in text) == (site == "motor_neuron")
+
+
+def test_a_neither_case_at_the_junction_says_why_this_app_asks_neither():
+    mg = content("other", [finding("fatigable_weakness")], site="nmj")
+    result = grade_localization(mg, "other")
+    assert result.points[0].citations == (1,)  # the verdict cites what UMN and LMN signs are
+    lesson = next(p for p in result.points if p.flag == "neither")
+    assert "groups" not in result.points[0].text
+    assert "narrower question" in lesson.text and lesson.citations == (3,)
+    assert flags(content("other", [finding("sensory_loss")], site="nerve")) == ["sensory_pitfall"]
 
 
 def test_an_other_case_raises_no_motor_neuron_flags():
-    mg = content("other", [finding("weakness"), finding("ck_elevated", present=False)])
-    assert "flag" not in kinds(grade_localization(mg, "other"))
+    mg = content("other", [finding("weakness"), finding("ck_elevated", present=False)], site="nmj")
+    assert flags(mg) == ["neither"]
+
+
+def test_a_note_on_an_absent_finding_replaces_the_generic_line():
+    shock = content(
+        "umn",
+        [
+            finding("flaccid_weakness"),
+            finding("extensor_plantar", present=False, note="A mute plantar is expected now."),
+        ],
+        site="spinal_cord",
+    )
+    absent = next(p for p in grade_localization(shock, "umn").points if p.kind == "absent")
+    assert absent.text.endswith("A mute plantar is expected now.")
+    assert "removes one upper motor neuron sign" not in absent.text
+
+
+def test_a_finding_explains_itself_where_its_category_line_would_not_do():
+    case = content("umn", [finding("brisk_jaw_jerk")], site="motor_neuron")
+    evidence = next(p for p in grade_localization(case, "umn").points if p.kind == "evidence")
+    assert "Beyond this guideline: the jaw jerk" in evidence.text
 
 
 def test_the_case_teaching_points_close_the_explanation():
@@ -239,8 +363,8 @@ def test_the_case_teaching_points_close_the_explanation():
 
 
 def test_when_the_key_differs_from_the_rule_the_explanation_says_why():
-    note = TeachingPoint(
-        "Hours after a stroke the limb can be flaccid; spasticity comes later.", ("overview",), True
+    note = point(
+        "Hours after a stroke the limb can be flaccid; spasticity comes later.", ["overview"], True
     )
     acute = content(
         "umn",
@@ -249,13 +373,13 @@ def test_when_the_key_differs_from_the_rule_the_explanation_says_why():
     )
     result = grade_localization(acute, "mixed")
     assert "rule" in kinds(result)
-    assert [p.kind for p in result.points if p.text == note.text] == ["contradiction"]
+    assert [p.kind for p in result.points if p.text == note["text"]] == ["contradiction"]
     assert (
         "Counting signs alone would suggest a mixed upper and lower motor neuron picture; the "
         "picture as a whole points to an upper motor neuron lesion" in texts(result)
     )
     right = grade_localization(acute, "umn")
-    assert [p.kind for p in right.points if p.text == note.text] == ["teaching"]
+    assert [p.kind for p in right.points if p.text == note["text"]] == ["teaching"]
 
 
 def test_references_list_every_number_cited_with_its_title():
@@ -352,66 +476,64 @@ def test_grade_case_asks_only_the_items_a_case_has():
         content(findings=[finding("spasticity")], options=NEXT), Answers("umn", {}, 3)
     )
     assert list(with_next) == ["localization", "findings", "next_step"]
-    assert content(findings=[]).items == ("localization",)
+    assert content_items(content(findings=[])) == ("localization",)
 
 
 # Citations --------------------------------------------------------------------------
 
 
-def test_a_citation_to_an_unknown_reference_is_an_error_not_a_blank():
-    broken = {k: v for k, v in REFERENCES.items() if k != 8}
-    with pytest.raises(UnresolvedCitation, match=r"\[8\]"):
-        grade_localization(
-            content("umn", [finding("spasticity"), finding("weight_loss")], references=broken),
-            "umn",
-        )
+def test_a_snapshot_whose_citations_do_not_resolve_is_refused_whole():
+    broken = {k: v for k, v in REFERENCES.items() if k != "8"}
+    with pytest.raises(ValidationError, match=r"reference\(s\) \[8\] unknown"):
+        content("umn", [finding("spasticity")], references=broken)
+    with pytest.raises(ValidationError, match="no-such-statement"):
+        content("umn", [finding("spasticity")], [point("Made up.", ["no-such-statement"])])
 
 
-def test_a_citation_to_an_unknown_statement_is_an_error():
-    point = TeachingPoint("Made up.", ("no-such-statement",))
+def test_grading_refuses_a_citation_it_cannot_resolve():
+    case = content("umn", [finding("spasticity")])
     with pytest.raises(UnresolvedCitation, match="no-such-statement"):
-        grade_localization(content("umn", [finding("spasticity")], [point]), "umn")
+        grading._cite(case, ["no-such-statement"])
 
 
-def test_explanations_serialize_to_plain_data():
+def test_explanations_serialize_to_plain_data_with_named_sources_linked():
     data = grade_localization(ALS, "umn").explanation()
     json.dumps(data)
     assert data["points"][0]["kind"] == "verdict"
     assert {"number": 1, "label": "Motor Neuron Disease Diagnosis and Management"} in data[
         "references"
     ]
+    ck = next(s for s in data["sources"] if s["key"] == "ck-als-2017")
+    assert ck["link"] == "https://doi.org/10.3389/fneur.2017.00322"
+    assert ck["label"] == "Tai 2017"
 
 
-def test_content_round_trips_through_a_snapshot_dict():
-    snapshot = {
-        "case": {"answer": "umn"},
+def test_a_snapshot_from_before_sites_and_sources_still_grades():
+    old = {
+        "case": {
+            "id": 3, "slug": "old", "title": "Old", "stem_html": "", "patient_age": 40,
+            "patient_sex": "Male", "difficulty": "Introductory", "answer": "umn",
+        },
         "findings": [
-            {
-                "code": "spasticity",
-                "name": "Spasticity",
-                "present": True,
-                "statements": ["umn-spasticity"],
-            }
+            {"code": "spasticity", "name": "Spasticity", "present": True, "region": "",
+             "side": "", "statements": ["umn-spasticity"]},
         ],
         "teaching_points": [{"text": "T", "statements": ["overview"], "explains_rule": False}],
         "next_step": {
             "prompt": "Next?",
             "options": [
-                {
-                    "id": 7,
-                    "text": "MRI",
-                    "correct": True,
-                    "rationale": "R",
-                    "statements": ["mri-brain-first"],
-                }
+                {"id": 7, "text": "MRI", "correct": True, "rationale": "R",
+                 "statements": ["overview"]},
+                {"id": 8, "text": "CK", "correct": False, "rationale": "R",
+                 "statements": ["overview"]},
             ],
         },
-        "statements": {
-            k: {"text": s.text, "citations": list(s.citations)} for k, s in STATEMENTS.items()
-        },
-        "references": {str(k): v for k, v in REFERENCES.items()},
-    }
-    case = CaseContent.from_dict(snapshot)
-    assert case.options[0].id == 7
-    assert case.references[1] == REFERENCES[1]
-    assert grade_case(case, Answers("umn", {"spasticity": "umn"}, 7))["next_step"].score == 1.0
+        "statements": {k: {"text": s["text"], "citations": s["citations"]}
+                       for k, s in STATEMENTS.items()},
+        "references": REFERENCES,
+    }  # fmt: skip
+    case = CaseContent.model_validate(old)
+    assert case.options[0].id == 7 and case.references[1] == REFERENCES["1"]
+    results = grade_case(case, Answers("umn", {"spasticity": "umn"}, 7))
+    assert results["next_step"].score == 1.0
+    assert lessons(case) == []  # an old snapshot carries no lessons: it teaches none

@@ -29,7 +29,8 @@ def test_next_step_options_are_shuffled_and_numbered_per_snapshot(bank):
     assert positions[1] and positions[2], "the right option always sits in the same place"
 
 
-def test_a_case_that_cannot_be_graded_is_left_out_of_new_attempts(bank, quiz, learner):
+def test_a_case_broken_behind_the_schemas_back_is_left_out_of_new_attempts(bank, quiz, learner):
+    # Every validated path refuses this edit; a raw update is the only way to make it.
     NextStepOption.objects.filter(question__case=bank[0]).update(is_correct=False)
     assert bank[0].pk not in compile_cases([c.pk for c in bank])
     attempt = start_attempt(user=learner, quiz=quiz)[0]
@@ -52,7 +53,7 @@ def test_a_question_cannot_have_two_correct_options(bank):
         NextStepOption.objects.filter(question__case=bank[0]).update(is_correct=True)
 
 
-def test_the_admin_requires_exactly_one_correct_option(admin_client, bank):
+def test_the_admin_cannot_leave_a_published_case_without_a_correct_option(admin_client, bank):
     from django.urls import reverse
 
     question = bank[0].next_step
@@ -79,10 +80,48 @@ def test_the_admin_requires_exactly_one_correct_option(admin_client, bank):
             }
         )
     response = admin_client.post(
-        reverse("admin:cases_nextstepquestion_change", args=[question.pk]), data
+        reverse("admin:cases_nextstepquestion_change", args=[question.pk]), data, follow=True
     )
-    assert "exactly one correct one" in response.content.decode()
+    page = response.content.decode()
+    assert "Nothing was saved: a published case must stay gradable." in page
+    assert "exactly one option must be correct, not 0" in page
+    assert "was changed successfully" not in page
     assert question.options.filter(is_correct=True).count() == 1
+
+
+def test_the_admin_cannot_publish_a_case_without_its_site(admin_client, bank):
+    from django.urls import reverse
+
+    from cases.services import check_saved_case
+
+    case = bank[0]
+    Case.objects.filter(pk=case.pk).update(status=Case.Status.DRAFT, site="")
+    data = {
+        "slug": case.slug,
+        "title": case.title,
+        "stem": case.stem,
+        "patient_age": case.patient_age,
+        "patient_sex": case.patient_sex,
+        "status": "published",
+        "difficulty": case.difficulty,
+        "answer": case.answer,
+        "site": "",
+        "differential": "[]",
+        "findings-TOTAL_FORMS": "0",
+        "findings-INITIAL_FORMS": "0",
+        "teaching_points-TOTAL_FORMS": "0",
+        "teaching_points-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(
+        reverse("admin:cases_case_change", args=[case.pk]), data, follow=True
+    )
+    assert "published case needs the lesion&#x27;s site" in response.content.decode()
+    case.refresh_from_db()
+    assert case.status == Case.Status.DRAFT
+    # The database refuses it too, whatever path a write takes.
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Case.objects.filter(pk=case.pk).update(status=Case.Status.PUBLISHED)
+    assert check_saved_case(case).site == ""
 
 
 def test_instructors_read_but_cannot_change_the_knowledge_base(db):

@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cases.bank import BankInvalid, parse_bank
+from cases.bank import BankInvalid, parse_json
 from cases.services import import_bank
 
 
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {file}: {exc}") from exc
         try:
-            report = import_bank(data=parse_bank(text))
+            report = import_bank(data=parse_json(text))
         except BankInvalid as exc:
             lines = "\n".join(f"  - {error}" for error in exc.errors)
             raise CommandError(
