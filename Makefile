@@ -37,6 +37,9 @@ run: serve-setup
 
 test: check-python $(VENV)/.dev-installed
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=1 $(PY) manage.py makemigrations --check --dry-run
+	SECRET_KEY=test-only-secret-key $(VENV)/bin/mypy .
 	SECRET_KEY=$${SECRET_KEY:-test-only-secret-key} $(VENV)/bin/pytest
 
 bench: serve-setup

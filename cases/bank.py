@@ -16,9 +16,9 @@ __all__ = ["BankError", "BankInvalid", "canonical", "dumps", "fingerprint", "par
 
 # Fields added to the format after fingerprints were first recorded, with their empty
 # values; a case that leaves them all empty also matches a fingerprint taken before them.
-_ADDED_CASE_FIELDS = {"site": "", "differential": []}
-_ADDED_FINDING_FIELDS = {"note": ""}
-_ADDED_CITED_FIELDS = {"sources": []}
+_ADDED_CASE_FIELDS: dict[str, object] = {"site": "", "differential": []}
+_ADDED_FINDING_FIELDS: dict[str, object] = {"note": ""}
+_ADDED_CITED_FIELDS: dict[str, object] = {"sources": []}
 
 
 def canonical(case: CaseSchema) -> dict:

@@ -68,6 +68,7 @@ def _upsert_knowledge_base(bank: schema.BankSchema) -> int:
     """Create or update references, sources, statements, findings and lessons; returns
     the records written."""
     written = 0
+    values: dict[str, object]
     for ref in bank.references:
         values = {"title": ref.title, "source": ref.source, "year": ref.year}
         reference, created = Reference.objects.get_or_create(number=ref.number, defaults=values)
@@ -93,7 +94,11 @@ def _upsert_knowledge_base(bank: schema.BankSchema) -> int:
         written += _set_if_changed(statement, values, relations) or created
     statements = {s.key: s for s in GuidelineStatement.objects.all()}
     for fd in bank.findings:
-        values = {"name": fd.name, "category": fd.category, "explanation": fd.explanation}
+        values = {
+            "name": fd.name,
+            "category": fd.category,
+            "explanation": fd.explanation,
+        }
         finding, created = Finding.objects.get_or_create(code=fd.code, defaults=values)
         relations = {"statements": [statements[k] for k in fd.statements]}
         written += _set_if_changed(finding, values, relations) or created

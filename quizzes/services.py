@@ -82,7 +82,8 @@ def start_attempt(*, user, quiz: Quiz) -> tuple[Attempt, bool]:
                 user=user, quiz=quiz, title=quiz.title, case_ids=draw_case_ids(quiz)
             )
     except IntegrityError:
-        return open_attempt(user=user, quiz=quiz), False
+        # Another request created it between our look and our insert: that one is ours.
+        return Attempt.objects.get(user=user, quiz=quiz, completed_at__isnull=True), False
     return attempt, True
 
 

@@ -118,7 +118,7 @@ def _case_context(
     content = attempt_case.grading_content
     if responses is None and attempt_case.answered_at is not None:
         responses = list(attempt_case.responses.all())
-    responses = {r.item: r for r in responses or ()}
+    by_item = {r.item: r for r in responses or ()}
     findings = {f.code: f for f in content.findings if f.present}
     # A finding present in several regions is asked once, naming every region.
     where: dict[str, list[str]] = {}
@@ -153,7 +153,7 @@ def _case_context(
         "sign_choices": grading.SIGN_LABELS.items(),
         "steps": steps,
         "answered_count": sum(s["answered"] for s in steps),
-        "responses": [responses[item] for item in grading.ITEMS if item in responses],
+        "responses": [by_item[item] for item in grading.ITEMS if item in by_item],
         "errors": errors or {},
         "next_url": next_url,
         "is_last": position >= attempt.case_count,

@@ -197,7 +197,7 @@ def test_no_contradiction_is_offered_for_a_right_answer():
     assert "contradiction" not in kinds(grade_localization(ALS, "mixed"))
 
 
-def flags(case: CaseContent) -> list[str]:
+def flags(case: CaseContent) -> list[str | None]:
     return [p.flag for p in grade_localization(case, case.answer).points if p.kind == "flag"]
 
 

@@ -66,7 +66,7 @@ class Command(BaseCommand):
         self.row(
             f"compile snapshots for {len(ids)} cases", *timed(lambda: compile_cases(ids), repeat)
         )
-        contents = [grading.CaseContent.from_dict(s) for s in snapshots.values()]
+        contents = [grading.CaseContent.model_validate(s) for s in snapshots.values()]
         answers = grading.Answers("umn", {}, None)
         self.row(f"grade all {len(contents)} cases", *timed(
             lambda: [grading.grade_case(c, answers) for c in contents], repeat
@@ -77,6 +77,9 @@ class Command(BaseCommand):
         client = Client(SERVER_NAME="localhost")
         client.force_login(user)
         quiz = Quiz.objects.filter(selection=Quiz.Selection.DRAWN).first() or Quiz.objects.first()
+        if quiz is None:
+            self.stderr.write("No practice set: run `python manage.py load_curated` first.")
+            return
         client.post(f"/practice/{quiz.slug}/start/")
         attempt = user.attempts.get()
         case_url = f"/attempts/{attempt.pk}/cases/1/"

@@ -1,4 +1,5 @@
 import json
+from collections.abc import Mapping
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -9,7 +10,7 @@ from cases.services import check_saved_case
 from quizzes import grading
 
 
-def _marks(point: grading.Point, sources: dict[str, schema.SourceSchema]) -> str:
+def _marks(point: grading.Point, sources: Mapping[str, schema.SourceSchema]) -> str:
     parts = [", ".join(str(n) for n in point.citations)] if point.citations else []
     parts += [sources[key].label for key in point.sources]
     return f" [{'; '.join(parts)}]" if parts else ""
