@@ -10,7 +10,7 @@ INSTRUCTORS = "Instructors"
 # Instructors look after the bank in the admin; they do not manage users, and they only read
 # the guideline knowledge base every explanation cites: it is the source's content, which
 # `load_curated` keeps in step with the guideline, so an edit there would not last.
-KNOWLEDGE_BASE = {"finding", "guidelinestatement", "reference"}
+KNOWLEDGE_BASE = {"finding", "guidelinestatement", "reference", "source", "lesson"}
 INSTRUCTOR_MODELS = {
     "cases": [
         "case",
@@ -20,6 +20,8 @@ INSTRUCTOR_MODELS = {
         "nextstepoption",
         "tag",
         "finding",
+        "source",
+        "lesson",
         "guidelinestatement",
         "reference",
     ],

@@ -404,4 +404,4 @@ def test_a_finding_in_two_regions_is_asked_once_naming_both(learner_client, quiz
     learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
     html = learner_client.get(case_url(attempt, 2)).content.decode()
     assert html.count('name="finding-fasciculations" id="finding-fasciculations-lmn"') == 1
-    assert "(left, upper limb; bulbar)" in html
+    assert "(bulbar; left, upper limb)" in html

@@ -129,7 +129,7 @@ def test_instructors_read_but_cannot_change_the_knowledge_base(db):
 
     instructor, _ = ensure_demo_user(username="teacher", password="x-Long-pass-1", instructor=True)
     assert instructor.has_perm("cases.change_case") and instructor.has_perm("cases.delete_case")
-    for model in ("guidelinestatement", "reference", "finding"):
+    for model in ("guidelinestatement", "reference", "finding", "source", "lesson"):
         assert instructor.has_perm(f"cases.view_{model}")
         for action in ("add", "change", "delete"):
             assert not instructor.has_perm(f"cases.{action}_{model}")
