@@ -63,11 +63,28 @@ def test_the_label_opens_the_part_that_goes_beyond():
             assert text.count(BEYOND) == 1, where
 
 
-def test_no_case_cites_a_statement_that_is_not_true_for_its_site():
+# Points that cite a lesson about motor neuron disease to say that it does not apply here.
+CONTRASTS = {
+    "acute-stroke-flaccid-hemiplegia.teaching_points[2]",
+    "small-fibre-neuropathy-amyloid.teaching_points[1]",
+}
+
+
+def test_what_a_case_teaches_as_true_cites_only_statements_true_for_its_site():
+    """Teaching points and the best option's rationale; a wrong option's rationale may cite
+    a rule to say it does not apply here."""
     data = read_curated()
     scopes = {s["key"]: set(s["scope"]) for s in data["statements"]}
+    correct = {
+        f"{case['slug']}.next_step.options[{k}]"
+        for case in data["cases"]
+        for k, option in enumerate((case["next_step"] or {}).get("options", []))
+        if option["correct"]
+    }
     for where, _, statements, sites in cited_texts(data):
-        if sites is None:
+        if sites is None or where in CONTRASTS:
+            continue
+        if ".teaching_points[" not in where and where not in correct:
             continue
         for key in statements:
             assert not scopes[key] or scopes[key] & sites, f"{where} cites {key}"

@@ -106,7 +106,7 @@ def test_unknown_codes_are_rejected_with_the_valid_list():
     with pytest.raises(UnknownFinding) as excinfo:
         localize(["spasticity", "tremor"], absent=["wobble"])
     assert excinfo.value.codes == ["tremor", "wobble"]
-    assert "Valid codes: bulbar_onset" in str(excinfo.value)
+    assert "Valid codes: brisk_jaw_jerk, bulbar_onset" in str(excinfo.value)
 
 
 def test_as_dict_sorts_the_flags():

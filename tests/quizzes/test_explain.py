@@ -25,12 +25,10 @@ def explain(slug: str, *args: str) -> str:
     return out.getvalue()
 
 
-@pytest.fixture(scope="module")
-def curated(django_db_setup, django_db_blocker):
-    with django_db_blocker.unblock():
-        load_curated()
-        yield list(Case.objects.published().order_by("slug"))
-        Case.objects.all().delete()
+@pytest.fixture
+def curated(db):
+    load_curated()
+    return list(Case.objects.published().order_by("slug"))
 
 
 def test_it_prints_every_item_with_verdicts_points_and_citations(bank):
