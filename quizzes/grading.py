@@ -95,19 +95,39 @@ def sign_key(code: str) -> str:
 
 @dataclass(frozen=True)
 class Point:
+    """One point of an explanation.
+
+    Its guideline citations (and the named sources of those statements) support the text
+    before "Beyond this guideline:"; the point's own named sources support the part after
+    it. So each is shown where it belongs: `lead [1, 4] Beyond this guideline: ... [source]`.
+    """
+
     kind: str  # verdict, evidence, absent, contradiction, rule, flag, teaching, rationale
     text: str
     citations: tuple[int, ...] = ()
     correct: bool | None = None
     sources: tuple[str, ...] = ()
     flag: str | None = None  # the lesson's trigger, for flag points
+    beyond_sources: tuple[str, ...] = ()
+
+    @property
+    def lead(self) -> str:
+        return self.text.partition(schema.BEYOND)[0].strip()
+
+    @property
+    def beyond(self) -> str:
+        _, label, rest = self.text.partition(schema.BEYOND)
+        return f"{label}{rest}" if label else ""
 
     def as_dict(self) -> dict:
         return {
             "kind": self.kind,
             "text": self.text,
+            "lead": self.lead,
+            "beyond": self.beyond,
             "citations": list(self.citations),
             "sources": list(self.sources),
+            "beyond_sources": list(self.beyond_sources),
             "correct": self.correct,
             "flag": self.flag,
         }
@@ -151,14 +171,15 @@ class Answers:
 @dataclass(frozen=True)
 class Cites:
     numbers: tuple[int, ...]
-    sources: tuple[str, ...]
+    sources: tuple[str, ...]  # the named sources of the statements cited
+    own: tuple[str, ...] = ()  # the point's own named sources
 
 
 def _cite(content: CaseContent, keys: Sequence[str], sources: Sequence[str] = ()) -> Cites:
-    """The reference numbers of the statements cited, and the named sources of the point and
-    of those statements."""
+    """The reference numbers and named sources of the statements cited, and the point's
+    own named sources."""
     numbers: set[int] = set()
-    named = set(sources)
+    named: set[str] = set()
     for key in keys:
         try:
             statement = content.statements[key]
@@ -166,11 +187,17 @@ def _cite(content: CaseContent, keys: Sequence[str], sources: Sequence[str] = ()
             raise UnresolvedCitation(f"statement {key!r} is not in the content") from exc
         numbers.update(statement.citations)
         named.update(statement.sources)
-    return Cites(tuple(sorted(numbers)), tuple(sorted(named)))
+    return Cites(tuple(sorted(numbers)), tuple(sorted(named)), tuple(sorted(set(sources))))
 
 
 def _point(kind: str, text: str, cites: Cites, correct: bool | None = None, **extra) -> Point:
-    return Point(kind, text, cites.numbers, correct, sources=cites.sources, **extra)
+    if schema.BEYOND in text:
+        lead = tuple(k for k in cites.sources if k not in cites.own)
+        return Point(
+            kind, text, cites.numbers, correct, sources=lead, beyond_sources=cites.own, **extra
+        )
+    sources = tuple(sorted({*cites.sources, *cites.own}))
+    return Point(kind, text, cites.numbers, correct, sources=sources, **extra)
 
 
 def _in_scope(content: CaseContent, keys: Sequence[str]) -> list[str]:
@@ -185,7 +212,7 @@ def _in_scope(content: CaseContent, keys: Sequence[str]) -> list[str]:
 def _finish(content: CaseContent, item: str, given, key, score: float, points) -> ItemResult:
     numbers = sorted({n for p in points for n in p.citations})
     missing = [n for n in numbers if n not in content.references]
-    named = sorted({k for p in points for k in p.sources})
+    named = sorted({k for p in points for k in (*p.sources, *p.beyond_sources)})
     missing_sources = [k for k in named if k not in content.sources]
     if missing or missing_sources:
         raise UnresolvedCitation(f"reference(s) {missing or missing_sources} cited but not known")
@@ -200,9 +227,13 @@ def _finish(content: CaseContent, item: str, given, key, score: float, points) -
     )
 
 
+EPONYMS = ("Hoffmann", "Babinski")
+
+
 def _lower_first(text: str) -> str:
-    # Keep acronyms (EMG, MRI, CK) as they are.
-    text = text if text[:2].isupper() else text[:1].lower() + text[1:]
+    # Keep acronyms (EMG, MRI, CK) and eponyms as they are.
+    keep = text[:2].isupper() or text.startswith(EPONYMS)
+    text = text if keep else text[:1].lower() + text[1:]
     # "Clonus: rhythmic beats..." reads as "clonus (rhythmic beats...)" inside a sentence.
     term, sep, gloss = text.partition(": ")
     return f"{term} ({gloss})" if sep else text
@@ -222,18 +253,28 @@ def _meaning(finding: CaseFinding) -> str:
     return f"{meaning} {finding.explanation}" if finding.explanation else meaning
 
 
+def _finding_cites(content: CaseContent, finding: CaseFinding) -> Cites:
+    """What a present finding's line cites: the statements on its sign, where they hold for
+    this case. A context finding's line ("it does not localize by itself") cites nothing."""
+    if finding.category == localization.CONTEXT:
+        return _cite(content, [])
+    return _cite(content, _in_scope(content, finding.statements))
+
+
 def _evidence(content: CaseContent) -> list[Point]:
     points = []
     for finding in content.findings:
         if finding.present:
             text = f"{_finding_label(finding)}: {_meaning(finding)}"
-            cites = _cite(content, _in_scope(content, finding.statements))
-            points.append(_point("evidence", text, cites))
+            points.append(_point("evidence", text, _finding_cites(content, finding)))
     for finding in content.findings:
         if not finding.present:
             meaning = finding.note or ABSENT_MEANING[finding.category]
             text = f"Not present: {_lower_first(finding.name)}. {meaning}"
-            cites = _cite(content, [] if finding.note else _in_scope(content, finding.statements))
+            # The generic line for an absent sign rests on what the sign means; a note or the
+            # line for an absent sensory or context finding cites nothing.
+            sign = finding.category in (UMN, LMN) and not finding.note
+            cites = _cite(content, _in_scope(content, finding.statements) if sign else [])
             points.append(_point("absent", text, cites))
     return points
 
@@ -260,12 +301,15 @@ def _contradictions(content: CaseContent, given: str) -> list[Point]:
         against(lmn, f"Findings that count as lower motor neuron signs are present: {_names(lmn)}.")
     if given in (LMN, OTHER) and umn:
         against(umn, f"Findings that count as upper motor neuron signs are present: {_names(umn)}.")
-    if given in (UMN, MIXED) and not umn:
-        against([], "There is no upper motor neuron sign: no spasticity, brisk reflexes, "
-                    "clonus or extensor plantar response.")  # fmt: skip
-    if given in (LMN, MIXED) and not lmn:
-        against([], "There is no lower motor neuron sign: no fasciculations, wasting, "
-                    "flaccid tone or lost reflexes.")  # fmt: skip
+    # "No such sign" argues only against a choice the key does not share: where the key
+    # itself has no sign of its kind (spinal shock), the teaching points say why.
+    key = content.answer
+    if given in (UMN, MIXED) and not umn and key not in (UMN, MIXED):
+        against([], "None of the findings is an upper motor neuron sign: no spasticity, brisk "
+                    "reflexes, clonus or extensor plantar response.")  # fmt: skip
+    if given in (LMN, MIXED) and not lmn and key not in (LMN, MIXED):
+        against([], "None of the findings is a lower motor neuron sign: no fasciculations, "
+                    "wasting, flaccid tone or lost reflexes.")  # fmt: skip
     return points
 
 
@@ -359,8 +403,7 @@ def grade_findings(content: CaseContent, given: Mapping[str, str]) -> ItemResult
             + ("Correct." if ok else f"You said {chosen}.")
             + f" On its own it is {_meaning(finding)}"
         )
-        cites = _cite(content, _in_scope(content, finding.statements))
-        points.append(_point("evidence", text, cites, ok))
+        points.append(_point("evidence", text, _finding_cites(content, finding), ok))
     return _finish(content, FINDINGS, dict(given), key, score, points)
 
 

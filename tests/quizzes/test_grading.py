@@ -181,7 +181,7 @@ def test_a_wrong_choice_is_contradicted_by_the_findings_against_it():
     assert why[0].text == (
         "Findings that count as upper motor neuron signs are present: spasticity, hyperreflexia."
     )
-    assert "There is no lower motor neuron sign" in why[1].text
+    assert "None of the findings is a lower motor neuron sign" in why[1].text
     assert all(p.citations for p in why)
 
 
@@ -235,12 +235,12 @@ def test_a_motor_neuron_disease_in_the_differential_brings_its_lessons():
 
 def test_watch_for_lmn_names_the_predictors_present_and_cites_reference_8():
     text = flag_text(PLS, "watch_for_lmn")
-    assert "pure upper motor neuron picture, focal weakness at baseline can herald later" in text
+    assert "foretell lower motor neuron involvement. Here the patient has focal weakness" in text
     # The follow-up it asks for is electrodiagnostic confirmation, not the bedside alone [1].
-    assert "confirm any lower motor neuron involvement with EMG" in text
+    assert "so look for it with EMG and nerve conduction studies" in text
     point = next(p for p in grade_localization(PLS, "umn").points if p.flag == "watch_for_lmn")
     assert point.citations == (1, 8)
-    assert point.sources == ("gordon-pls-2006",)
+    assert point.beyond_sources == ("gordon-pls-2006", "pls-criteria-2020")
 
 
 def test_watch_for_lmn_lists_several_predictors_as_a_sentence_would():
@@ -253,7 +253,7 @@ def test_watch_for_lmn_lists_several_predictors_as_a_sentence_would():
             finding("reduced_fvc"),
         ],
     )
-    assert "focal weakness, weight loss and a reduced forced vital capacity at baseline" in (
+    assert "has focal weakness, weight loss and a reduced forced vital capacity, so look" in (
         flag_text(pls, "watch_for_lmn")
     )
 
@@ -280,7 +280,7 @@ def test_a_root_lesion_gets_the_short_emg_point_unless_the_case_already_shows_it
     root = content("lmn", [finding("hyporeflexia"), finding("focal_weakness")], site="root")
     text = flag_text(root, "confirm_with_emg")
     assert text.startswith("EMG and nerve conduction studies can confirm a lower motor neuron")
-    assert "motor neuron disease" not in text
+    assert "Where motor neuron disease is in question" not in text
     shown = content("lmn", [finding("hyporeflexia"), finding("emg_denervation")], site="root")
     assert flags(shown) == []
 
@@ -537,3 +537,32 @@ def test_a_snapshot_from_before_sites_and_sources_still_grades():
     results = grade_case(case, Answers("umn", {"spasticity": "umn"}, 7))
     assert results["next_step"].score == 1.0
     assert lessons(case) == []  # an old snapshot carries no lessons: it teaches none
+
+
+def test_citations_follow_the_part_of_a_point_they_support():
+    point = next(p for p in grade_localization(PLS, "umn").points if p.flag == "watch_for_lmn")
+    assert point.lead.endswith("because examination alone does not establish it.")
+    assert point.beyond.startswith("Beyond this guideline: in one series")
+    # Guideline numbers go with the lead; the lesson's own sources with the beyond part.
+    assert point.citations == (1, 8) and point.sources == ()
+    assert point.beyond_sources == ("gordon-pls-2006", "pls-criteria-2020")
+    data = point.as_dict()
+    assert (data["lead"], data["beyond"]) == (point.lead, point.beyond)
+
+
+def test_a_context_finding_line_cites_nothing_it_does_not_support():
+    lines = [p for p in grade_localization(PLS, "umn").points if p.kind == "evidence"]
+    focal = next(p for p in lines if p.text.startswith("Focal weakness"))
+    assert "context" in focal.text and focal.citations == () and focal.sources == ()
+
+
+def test_no_sign_of_the_keys_own_kind_is_never_held_against_the_key():
+    shock = content(
+        "umn",
+        [finding("flaccid_weakness"), finding("hyporeflexia")],
+        [point("In spinal shock the legs are flaccid at first.", ["overview"], True)],
+        site="spinal_cord",
+    )
+    why = [p.text for p in grade_localization(shock, "mixed").points if p.kind == "contradiction"]
+    assert not any("upper motor neuron sign" in text for text in why)
+    assert "In spinal shock the legs are flaccid at first." in why

@@ -10,10 +10,20 @@ from cases.services import check_saved_case
 from quizzes import grading
 
 
-def _marks(point: grading.Point, sources: Mapping[str, schema.SourceSchema]) -> str:
-    parts = [", ".join(str(n) for n in point.citations)] if point.citations else []
-    parts += [sources[key].label for key in point.sources]
+def _marks(
+    numbers: tuple[int, ...], keys: tuple[str, ...], sources: Mapping[str, schema.SourceSchema]
+) -> str:
+    parts = [", ".join(str(n) for n in numbers)] if numbers else []
+    parts += [sources[key].label for key in keys]
     return f" [{'; '.join(parts)}]" if parts else ""
+
+
+def _cited(point: grading.Point, sources: Mapping[str, schema.SourceSchema]) -> str:
+    """The point as a learner reads it: each citation after the part it supports."""
+    if not point.beyond:
+        return point.text + _marks(point.citations, point.sources, sources)
+    lead = f"{point.lead}{_marks(point.citations, point.sources, sources)} " if point.lead else ""
+    return lead + point.beyond + _marks((), point.beyond_sources, sources)
 
 
 class Command(BaseCommand):
@@ -67,6 +77,8 @@ class Command(BaseCommand):
                                 "text": p.text,
                                 "citations": list(p.citations),
                                 "sources": list(p.sources),
+                                "beyond": p.beyond,
+                                "beyond_sources": list(p.beyond_sources),
                                 "flag": p.flag,
                             }
                             for p in result.points
@@ -100,7 +112,7 @@ class Command(BaseCommand):
             lines += ["", f"== {grading.ITEM_LABELS[item]} (score {result.score:g})"]
             for point in result.points:
                 kind = f"{point.kind} ({point.flag})" if point.flag else point.kind
-                lines.append(f"- {kind}: {point.text}{_marks(point, content.sources)}")
+                lines.append(f"- {kind}: {_cited(point, content.sources)}")
             for number, label in result.references:
                 lines.append(f"  [{number}] {label}")
             for source in result.sources:
