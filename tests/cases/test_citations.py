@@ -66,7 +66,6 @@ def test_the_label_opens_the_part_that_goes_beyond():
 # Points that cite a lesson about motor neuron disease to say that it does not apply here.
 CONTRASTS = {
     "acute-stroke-flaccid-hemiplegia.teaching_points[2]",
-    "small-fibre-neuropathy-amyloid.teaching_points[1]",
 }
 
 

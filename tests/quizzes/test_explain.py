@@ -105,4 +105,6 @@ def test_the_text_and_json_say_the_same_points(bank):
     for item in data["items"]:
         assert f"== {grading.ITEM_LABELS[item['item']]}" in text
         for point in item["points"]:
-            assert point["text"] in text
+            # Each part of a point is followed by the citations that support it.
+            lead, _, rest = point["text"].partition("Beyond this guideline:")
+            assert lead.strip() in text and rest.strip() in text
