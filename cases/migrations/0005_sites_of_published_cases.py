@@ -9,13 +9,13 @@ else about it changes.
 from django.db import migrations
 
 CURATED_SITES = {
-    "acute-stroke-flaccid-hemiplegia": ("cerebrum", ["other"]),
+    "acute-stroke-flaccid-hemiplegia": ("cerebrum", ["brainstem"]),
     "adult-spinal-muscular-atrophy": ("motor_neuron", ["muscle"]),
     "als-aspiration-pneumonia": ("motor_neuron", []),
     "als-bulbar-onset": ("motor_neuron", ["brainstem", "nmj"]),
     "als-confirmed-by-tests": ("motor_neuron", ["multiple", "nerve"]),
-    "als-foot-drop-brisk-reflexes": ("motor_neuron", ["root", "nerve", "multiple"]),
-    "als-limb-onset": ("motor_neuron", ["multiple", "nerve"]),
+    "als-foot-drop-brisk-reflexes": ("motor_neuron", ["root", "nerve", "multiple", "spinal_cord"]),
+    "als-limb-onset": ("motor_neuron", ["multiple", "nerve", "spinal_cord"]),
     "als-respiratory-insufficiency": ("motor_neuron", []),
     "anterior-spinal-artery-infarct": ("spinal_cord", []),
     "becker-muscular-dystrophy": ("muscle", ["motor_neuron"]),
@@ -28,7 +28,7 @@ CURATED_SITES = {
     "dermatomyositis-proximal-weakness": ("muscle", ["nmj"]),
     "functional-weakness": ("functional", ["cerebrum", "spinal_cord"]),
     "generalised-myasthenia-gravis": ("nmj", ["brainstem", "muscle"]),
-    "guillain-barre-syndrome": ("nerve", ["spinal_cord"]),
+    "guillain-barre-syndrome": ("nerve", ["spinal_cord", "nmj"]),
     "hereditary-spastic-paraplegia": ("spinal_cord", ["motor_neuron", "cerebrum"]),
     "inclusion-body-myositis": ("muscle", ["motor_neuron"]),
     "l5-radiculopathy-foot-drop": ("root", ["nerve", "plexus"]),
@@ -44,14 +44,14 @@ CURATED_SITES = {
     "pseudobulbar-palsy-small-vessel": ("cerebrum", ["motor_neuron", "brainstem"]),
     "recurrent-laryngeal-nerve-palsy": ("nerve", ["brainstem"]),
     "small-fibre-neuropathy-amyloid": ("nerve", []),
-    "steroid-myopathy": ("muscle", []),
+    "steroid-myopathy": ("muscle", ["nmj"]),
     "subacute-combined-degeneration": ("multiple", ["spinal_cord", "motor_neuron"]),
     "tandem-spinal-stenosis": ("multiple", ["motor_neuron"]),
     "thalamic-pure-sensory-stroke": ("cerebrum", ["brainstem"]),
     "thoracic-cord-injury-spinal-shock": ("spinal_cord", []),
     "thyrotoxic-periodic-paralysis": ("muscle", ["nerve", "spinal_cord"]),
     "ulnar-neuropathy-hand-wasting": ("nerve", ["root", "plexus", "motor_neuron"]),
-    "upper-motor-neuron-onset-now-mixed": ("motor_neuron", ["multiple"]),
+    "upper-motor-neuron-onset-now-mixed": ("motor_neuron", ["multiple", "spinal_cord"]),
     "upper-motor-neuron-onset-red-flags": ("motor_neuron", ["spinal_cord", "multiple"]),
 }
 
