@@ -28,8 +28,16 @@ class CaseContentAdmin(admin.ModelAdmin):
 
     actions = None  # a bulk delete would skip the check
 
+    # The part's own case (or question) cannot be changed once saved: moving a part would
+    # change a case this page does not check.
+    parent_field = ""
+
     def case_of(self, obj) -> Case | None:
         return obj
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        return [*fields, self.parent_field] if obj and self.parent_field else fields
 
     def _checked(self, request: HttpRequest, view, *args, **kwargs) -> HttpResponse:
         if request.method != "POST":
@@ -40,7 +48,9 @@ class CaseContentAdmin(admin.ModelAdmin):
             with transaction.atomic():
                 response = view(request, *args, **kwargs)
                 for case in request.touched_cases:  # type: ignore[attr-defined]
-                    if Case.objects.filter(pk=case.pk, status=Case.Status.PUBLISHED).exists():
+                    # Locked, so two edits at once cannot each pass and together break it.
+                    locked = Case.objects.select_for_update().filter(pk=case.pk)
+                    if locked.filter(status=Case.Status.PUBLISHED).exists():
                         check_saved_case(case)
         except BankInvalid as exc:
             list(messages.get_messages(request))  # drop the "saved" message: nothing was
@@ -70,13 +80,28 @@ class CaseContentAdmin(admin.ModelAdmin):
             request.touched_cases.append(case)
 
 
+class KnowledgeBaseAdmin(admin.ModelAdmin):
+    """The guideline knowledge base is read here, never edited: `load_curated` keeps it in
+    step with `cases/content/guideline.json`, and an edit to a lesson or a statement would
+    change what every case teaches without the schema's checks."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
 @admin.register(Reference)
-class ReferenceAdmin(admin.ModelAdmin):
+class ReferenceAdmin(KnowledgeBaseAdmin):
     list_display = ["number", "title", "source", "year"]
 
 
 @admin.register(GuidelineStatement)
-class GuidelineStatementAdmin(admin.ModelAdmin):
+class GuidelineStatementAdmin(KnowledgeBaseAdmin):
     list_display = ["key", "topic", "text"]
     list_filter = ["topic"]
     search_fields = ["key", "text"]
@@ -84,7 +109,7 @@ class GuidelineStatementAdmin(admin.ModelAdmin):
 
 
 @admin.register(Finding)
-class FindingAdmin(admin.ModelAdmin):
+class FindingAdmin(KnowledgeBaseAdmin):
     list_display = ["code", "name", "category"]
     list_filter = ["category"]
     search_fields = ["code", "name"]
@@ -109,13 +134,13 @@ class TeachingPointInline(admin.StackedInline):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(KnowledgeBaseAdmin):
     list_display = ["key", "short", "doi", "pmid"]
     search_fields = ["key", "citation"]
 
 
 @admin.register(Lesson)
-class LessonAdmin(admin.ModelAdmin):
+class LessonAdmin(KnowledgeBaseAdmin):
     list_display = ["key", "trigger", "scope", "position"]
     list_filter = ["trigger"]
     filter_horizontal = ["statements", "sources"]
@@ -140,6 +165,7 @@ class NextStepOptionInline(admin.StackedInline):
 
 @admin.register(NextStepQuestion)
 class NextStepQuestionAdmin(CaseContentAdmin):
+    parent_field = "case"
     list_display = ["case", "prompt"]
     search_fields = ["case__title", "prompt"]
     raw_id_fields = ["case"]
@@ -151,6 +177,7 @@ class NextStepQuestionAdmin(CaseContentAdmin):
 
 @admin.register(CaseFinding)
 class CaseFindingAdmin(CaseContentAdmin):
+    parent_field = "case"
     list_display = ["case", "finding", "present", "region", "side"]
     list_filter = ["present", "finding__category", "region"]
     search_fields = ["case__title", "finding__code"]
@@ -163,6 +190,7 @@ class CaseFindingAdmin(CaseContentAdmin):
 
 @admin.register(TeachingPoint)
 class TeachingPointAdmin(CaseContentAdmin):
+    parent_field = "case"
     list_display = ["case", "position", "text", "explains_rule"]
     list_select_related = ["case"]
     search_fields = ["case__title", "text"]
@@ -175,6 +203,7 @@ class TeachingPointAdmin(CaseContentAdmin):
 
 @admin.register(NextStepOption)
 class NextStepOptionAdmin(CaseContentAdmin):
+    parent_field = "question"
     list_display = ["question", "text", "is_correct"]
     list_select_related = ["question__case"]
     search_fields = ["text", "question__case__title"]

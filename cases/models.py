@@ -6,7 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.safestring import SafeString
 
-from cases import localization
+from cases import localization, schema
 from cases.markdown import render_markdown
 
 
@@ -127,7 +127,7 @@ class Lesson(models.Model):
 
     key = models.SlugField(max_length=60, unique=True)
     position = models.PositiveSmallIntegerField(default=0)
-    trigger = models.CharField(max_length=20)
+    trigger = models.CharField(max_length=20, choices=[(t, t) for t in schema.TRIGGERS])
     scope = models.JSONField(default=list, blank=True)
     except_scope = models.JSONField(default=list, blank=True)
     when_present = models.JSONField(default=list, blank=True)

@@ -38,9 +38,18 @@ REGIONS = ("bulbar", "cervical", "thoracic", "lumbosacral")
 SIDES = ("left", "right", "bilateral")
 TOPICS = ("signs", "diagnosis", "imaging", "laboratory", "anatomy", "pitfalls", "management")
 CATEGORIES = ("umn", "lmn", "sensory", "context")
-# What triggers a lesson: a flag of the rule, or a case whose key is "neither".
+# What triggers a lesson: a flag of the rule, or a case whose key is "neither"; in the
+# order explanations teach them.
 NEITHER = "neither"
-TRIGGERS = (*localization.FLAGS, NEITHER)
+TRIGGERS = (
+    localization.MIXED_PATTERN,
+    NEITHER,
+    localization.SENSORY_PITFALL,
+    localization.WATCH_FOR_LMN,
+    localization.CONFIRM_WITH_EMG,
+    localization.MRI_BRAIN_FIRST,
+    localization.CHECK_CK,
+)
 
 # The database's column sizes (cases.models), checked here so a long value is a located
 # message, not a database error.
@@ -159,6 +168,18 @@ def _sorted_unique(values: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(sorted(set(values)))
 
 
+def case_sites(site: str, differential: Iterable[str]) -> set[str]:
+    """A case's site and its differential: the sites where a scoped lesson may apply."""
+    return {site, *differential} - {""}
+
+
+def in_scope(sites: set[str], scope: Iterable[str], except_scope: Iterable[str] = ()) -> bool:
+    """The one scope rule: an empty scope takes in every case; otherwise the case's site or
+    one in its differential must be in it, and none may be in `except_scope`."""
+    scope = set(scope)
+    return (not scope or bool(sites & scope)) and not sites & set(except_scope)
+
+
 # The knowledge base ---------------------------------------------------------------------
 
 
@@ -192,7 +213,7 @@ class ReferenceSchema(Schema):
 
 
 def _url(value: Any) -> Any:
-    _text(blank=True)(value)
+    _text(blank=True, max_length=300)(value)
     if value and not value.startswith("https://"):
         raise ValueError("must be an https:// address or empty")
     return value
@@ -352,8 +373,7 @@ class LessonSchema(Cited):
 
     def applies(self, *, sites: set[str], present: set[str]) -> bool:
         return (
-            (not self.scope or bool(sites & set(self.scope)))
-            and not sites & set(self.except_scope)
+            in_scope(sites, self.scope, self.except_scope)
             and (not self.when_present or bool(present & set(self.when_present)))
             and not present & set(self.unless_present)
         )
@@ -451,7 +471,10 @@ class CaseSchema(Schema):
     site: Annotated[str, BeforeValidator(_choice(localization.SITES, blank=True))] = Field(
         default="", validate_default=True
     )
-    differential: Annotated[tuple[Site, ...], BeforeValidator(_keys)] = ()
+    # Required for a published case, even if empty: leaving it out would hide lessons.
+    differential: Annotated[
+        tuple[Site, ...] | None, BeforeValidator(lambda v: v if v is None else _keys(v))
+    ] = Field(default=None, validate_default=True)
     tags: Annotated[tuple[str, ...], BeforeValidator(_tags)] = ()
     stem: Text
     findings: Annotated[tuple[CaseFindingSchema, ...], BeforeValidator(_keys)]
@@ -467,7 +490,13 @@ class CaseSchema(Schema):
 
     @field_validator("differential")
     @classmethod
-    def _differential(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple[str, ...]:
+    def _differential(cls, value: tuple[str, ...] | None, info: ValidationInfo) -> tuple[str, ...]:
+        if value is None:
+            if info.data.get("status") == PUBLISHED:
+                raise ValueError(
+                    "a published case needs its differential (an empty list if there is none)"
+                )
+            return ()
         if len(set(value)) != len(value):
             raise ValueError("names a site twice")
         if info.data.get("site") in value:
@@ -708,6 +737,14 @@ class SnapshotOption(OptionSchema):
     id: int
 
 
+class SnapshotTeachingPoint(TeachingPointSchema):
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=False)
+
+
+class SnapshotLesson(LessonSchema):
+    model_config = ConfigDict(extra="ignore", frozen=True, strict=False)
+
+
 class SnapshotNextStep(Snapshot):
     prompt: str
     options: tuple[SnapshotOption, ...]
@@ -723,12 +760,12 @@ class SnapshotStatement(Snapshot):
 class CaseSnapshot(Snapshot):
     case: SnapshotCase
     findings: tuple[SnapshotFinding, ...]
-    teaching_points: tuple[TeachingPointSchema, ...]
+    teaching_points: tuple[SnapshotTeachingPoint, ...]
     next_step: SnapshotNextStep | None = None
     statements: Mapping[str, SnapshotStatement]
     references: Mapping[int, str]
     sources: Mapping[str, SourceSchema] = {}
-    lessons: tuple[LessonSchema, ...] = ()
+    lessons: tuple[SnapshotLesson, ...] = ()
 
     @model_validator(mode="after")
     def _citations_resolve(self) -> "CaseSnapshot":
@@ -738,7 +775,7 @@ class CaseSnapshot(Snapshot):
             for group in (self.findings, self.teaching_points, self.options, self.lessons)
             for item in group
             for key in item.statements
-        }
+        } | set(ALWAYS_CITED)
         missing = sorted(cited - self.statements.keys())
         numbers = {n for s in self.statements.values() for n in s.citations}
         named = {k for s in self.statements.values() for k in s.sources} | {
@@ -761,12 +798,10 @@ class CaseSnapshot(Snapshot):
 
     @property
     def sites(self) -> set[str]:
-        """The case's site and its differential: where a scoped lesson may apply."""
-        return {self.case.site, *self.case.differential} - {""}
+        return case_sites(self.case.site, self.case.differential)
 
     def in_scope(self, scope: Iterable[str]) -> bool:
-        scope = set(scope)
-        return not scope or bool(scope & self.sites)
+        return in_scope(self.sites, scope)
 
     @property
     def options(self) -> tuple[SnapshotOption, ...]:

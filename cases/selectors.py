@@ -7,6 +7,7 @@ all start from it.
 
 import logging
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, QuerySet
 from pydantic import ValidationError
@@ -194,91 +195,114 @@ def export_bank() -> dict:
     }
 
 
-def case_snapshots(case_ids: Iterable[int]) -> dict[int, dict]:
-    """What each case shows and is graded on, with the knowledge it cites, as snapshot data.
+@dataclass(frozen=True)
+class Knowledge:
+    """What snapshots draw on besides the case: statements, references, sources, lessons."""
 
-    A case the snapshot schema refuses (an edit made outside the validated paths) is left
-    out and logged, never handed to a learner half-gradable.
-    """
-    cases = list(case_content_queryset().filter(pk__in=list(case_ids)))
-    statements = {s.key: s for s in _statements()}
-    references = {r.number: r for r in Reference.objects.all()}
-    sources = {s.key: s for s in Source.objects.all()}
-    lessons = [lesson_data(x) for x in Lesson.objects.prefetch_related("statements", "sources")]
-    snapshots: dict[int, dict] = {}
-    for case in cases:
-        data = case_data(case)
-        try:
-            # The one validator: a case it refuses cannot be graded.
-            schema.CaseSchema.model_validate(data)
-        except ValidationError as exc:
-            logger.error("Case %s left out: it does not validate: %s", case.slug, exc)
-            continue
-        sites = {case.site, *case.differential} - {""}
-        entry = {
-            "case": {
-                "id": case.pk,
-                "slug": case.slug,
-                "title": case.title,
-                "stem_html": str(render_markdown(case.stem)),
-                "patient_age": case.patient_age,
-                "patient_sex": case.get_patient_sex_display(),
-                "difficulty": case.get_difficulty_display(),
-                "answer": case.answer,
-                "site": case.site,
-                "differential": list(case.differential),
-            },
-            "findings": [
-                {
-                    "code": cf.finding.code,
-                    "name": cf.finding.name,
-                    "present": cf.present,
-                    "region": cf.get_region_display() if cf.region else "",
-                    "side": cf.side,
-                    "note": cf.note,
-                    "explanation": cf.finding.explanation,
-                    "statements": _keys(cf.finding.statements.all()),
-                }
-                for cf in case.findings.all()
+    statements: dict[str, GuidelineStatement]
+    references: dict[int, Reference]
+    sources: dict[str, Source]
+    lessons: list[dict]
+
+    @classmethod
+    def load(cls) -> "Knowledge":
+        return cls(
+            statements={s.key: s for s in _statements()},
+            references={r.number: r for r in Reference.objects.all()},
+            sources={s.key: s for s in Source.objects.all()},
+            lessons=[
+                lesson_data(x) for x in Lesson.objects.prefetch_related("statements", "sources")
             ],
-            "teaching_points": data["teaching_points"],
-            "next_step": data["next_step"],
-            "lessons": [
-                lesson for lesson in lessons if not lesson["scope"] or sites & set(lesson["scope"])
-            ],
-        }
-        cited_items = [
-            *entry["findings"],
-            *entry["teaching_points"],
-            *(entry["next_step"] or {}).get("options", []),
-            *entry["lessons"],
-        ]
-        cited = {key for item in cited_items for key in item["statements"]}
-        cited |= set(schema.ALWAYS_CITED)
-        entry["statements"] = {
-            key: {
-                "text": statements[key].text,
-                "citations": sorted(r.number for r in statements[key].citations.all()),
-                "sources": _keys(statements[key].sources.all()),
-                "scope": list(statements[key].scope),
+        )
+
+
+def case_snapshot(case: Case, knowledge: Knowledge) -> dict:
+    """What one case shows and is graded on, with the knowledge it cites, as snapshot data;
+    expects the prefetches of `case_content_queryset`. Raises `schema.BankInvalid` with
+    located errors when the case, or the snapshot made of it, would not validate."""
+    data = case_data(case)
+    schema.validate_case(data)  # the one validator: a case it refuses cannot be graded
+    sites = schema.case_sites(case.site, case.differential)
+    entry = {
+        "case": {
+            "id": case.pk,
+            "slug": case.slug,
+            "title": case.title,
+            "stem_html": str(render_markdown(case.stem)),
+            "patient_age": case.patient_age,
+            "patient_sex": case.get_patient_sex_display(),
+            "difficulty": case.get_difficulty_display(),
+            "answer": case.answer,
+            "site": case.site,
+            "differential": list(case.differential),
+        },
+        "findings": [
+            {
+                "code": cf.finding.code,
+                "name": cf.finding.name,
+                "present": cf.present,
+                "region": cf.get_region_display() if cf.region else "",
+                "side": cf.side,
+                "note": cf.note,
+                "explanation": cf.finding.explanation,
+                "statements": _keys(cf.finding.statements.all()),
             }
-            for key in sorted(cited)
-            if key in statements
+            for cf in case.findings.all()
+        ],
+        "teaching_points": data["teaching_points"],
+        "next_step": data["next_step"],
+        "lessons": [
+            lesson
+            for lesson in knowledge.lessons
+            if schema.in_scope(sites, lesson["scope"], lesson["except_scope"])
+        ],
+    }
+    cited_items = [
+        *entry["findings"],
+        *entry["teaching_points"],
+        *(entry["next_step"] or {}).get("options", []),
+        *entry["lessons"],
+    ]
+    cited = {key for item in cited_items for key in item["statements"]}
+    cited |= set(schema.ALWAYS_CITED)
+    entry["statements"] = {
+        key: {
+            k: v
+            for k, v in statement_data(knowledge.statements[key]).items()
+            if k not in ("key", "topic")
         }
-        named = {k for item in cited_items for k in item.get("sources", ())}
-        named |= {k for s in entry["statements"].values() for k in s["sources"]}
-        entry["sources"] = {k: source_data(sources[k]) for k in sorted(named) if k in sources}
-        numbers = {n for s in entry["statements"].values() for n in s["citations"]}
-        entry["references"] = {
-            str(n): references[n].label for n in sorted(numbers) if n in references
-        }
-        if entry["next_step"]:
-            for number, option in enumerate(entry["next_step"]["options"], start=1):
-                option["id"] = number
+        for key in sorted(cited)
+        if key in knowledge.statements
+    }
+    named = {k for item in cited_items for k in item.get("sources", ())}
+    named |= {k for s in entry["statements"].values() for k in s["sources"]}
+    entry["sources"] = {
+        k: source_data(knowledge.sources[k]) for k in sorted(named) if k in knowledge.sources
+    }
+    numbers = {n for s in entry["statements"].values() for n in s["citations"]}
+    entry["references"] = {
+        str(n): knowledge.references[n].label for n in sorted(numbers) if n in knowledge.references
+    }
+    if entry["next_step"]:
+        for number, option in enumerate(entry["next_step"]["options"], start=1):
+            option["id"] = number
+    try:
+        schema.CaseSnapshot.model_validate(entry)
+    except ValidationError as exc:
+        raise schema.BankInvalid(
+            [schema.BankError("snapshot", e["msg"]) for e in exc.errors(include_url=False)]
+        ) from exc
+    return entry
+
+
+def case_snapshots(case_ids: Iterable[int]) -> dict[int, dict]:
+    """Snapshot data per case. A case that would not validate (an edit made outside the
+    validated paths) is left out and logged, never handed to a learner half-gradable."""
+    knowledge = Knowledge.load()
+    snapshots: dict[int, dict] = {}
+    for case in case_content_queryset().filter(pk__in=list(case_ids)):
         try:
-            schema.CaseSnapshot.model_validate(entry)
-        except ValidationError as exc:
-            logger.error("Case %s left out: its snapshot does not validate: %s", case.slug, exc)
-            continue
-        snapshots[case.pk] = entry
+            snapshots[case.pk] = case_snapshot(case, knowledge)
+        except schema.BankInvalid as exc:
+            logger.error("Case %s left out of new attempts: %s", case.slug, exc)
     return snapshots

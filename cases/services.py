@@ -69,6 +69,7 @@ def _upsert_knowledge_base(bank: schema.BankSchema) -> int:
     the records written."""
     written = 0
     values: dict[str, object]
+    relations: dict[str, list]
     for ref in bank.references:
         values = {"title": ref.title, "source": ref.source, "year": ref.year}
         reference, created = Reference.objects.get_or_create(number=ref.number, defaults=values)
@@ -79,26 +80,23 @@ def _upsert_knowledge_base(bank: schema.BankSchema) -> int:
         written += created or _set_if_changed(source, values)
     references = {r.number: r for r in Reference.objects.all()}
     sources = {s.key: s for s in Source.objects.all()}
+    # Fields added to the format after files were first written (a statement's scope and
+    # sources, a finding's explanation) are written only where the file states them, so an
+    # older export never erases them.
     for position, st in enumerate(bank.statements, start=1):
-        values = {
-            "text": st.text,
-            "topic": st.topic,
-            "position": position,
-            "scope": list(st.scope),
-        }
+        values = {"text": st.text, "topic": st.topic, "position": position}
+        if "scope" in st.model_fields_set:
+            values["scope"] = list(st.scope)
         statement, created = GuidelineStatement.objects.get_or_create(key=st.key, defaults=values)
-        relations = {
-            "citations": [references[n] for n in st.citations],
-            "sources": [sources[k] for k in st.sources],
-        }
+        relations = {"citations": [references[n] for n in st.citations]}
+        if "sources" in st.model_fields_set:
+            relations["sources"] = [sources[k] for k in st.sources]
         written += _set_if_changed(statement, values, relations) or created
     statements = {s.key: s for s in GuidelineStatement.objects.all()}
     for fd in bank.findings:
-        values = {
-            "name": fd.name,
-            "category": fd.category,
-            "explanation": fd.explanation,
-        }
+        values = {"name": fd.name, "category": fd.category}
+        if "explanation" in fd.model_fields_set:
+            values["explanation"] = fd.explanation
         finding, created = Finding.objects.get_or_create(code=fd.code, defaults=values)
         relations = {"statements": [statements[k] for k in fd.statements]}
         written += _set_if_changed(finding, values, relations) or created
@@ -124,6 +122,7 @@ def _upsert_knowledge_base(bank: schema.BankSchema) -> int:
     return written
 
 
+@transaction.atomic
 def write_case(*, case: Case | None, content: schema.CaseSchema) -> Case:
     """Create or overwrite one case from validated content."""
     fields = {
@@ -134,7 +133,7 @@ def write_case(*, case: Case | None, content: schema.CaseSchema) -> Case:
         "patient_age": content.patient_age,
         "patient_sex": content.patient_sex,
         "site": content.site,
-        "differential": list(content.differential),
+        "differential": list(content.differential or ()),
         "stem": content.stem,
     }
     if case is None:

@@ -57,17 +57,8 @@ ABSENT_MEANING = {
     localization.SENSORY: "Sensation is normal: the sensory pathways show no sign of damage.",
     localization.CONTEXT: "Its absence is part of the picture.",
 }
-# The order in which lessons are taught; what each says, and where it applies, is content
-# (`cases/content/guideline.json`, "lessons").
-TRIGGER_ORDER = (
-    localization.MIXED_PATTERN,
-    schema.NEITHER,
-    localization.SENSORY_PITFALL,
-    localization.WATCH_FOR_LMN,
-    localization.CONFIRM_WITH_EMG,
-    localization.MRI_BRAIN_FIRST,
-    localization.CHECK_CK,
-)
+# What each lesson says, and where it applies, is content (`cases/content/guideline.json`,
+# "lessons"); `schema.TRIGGERS` gives the order they are taught in.
 PREDICTOR_WORDS = {
     "focal_weakness": "focal weakness",
     "bulbar_onset": "a bulbar onset",
@@ -323,7 +314,7 @@ def lessons(content: CaseContent) -> list[Point]:
         fired.add(schema.NEITHER)
     predictors = _and_list([PREDICTOR_WORDS[c] for c in present if c in PREDICTOR_WORDS] or [""])
     points = []
-    for trigger in TRIGGER_ORDER:
+    for trigger in schema.TRIGGERS:
         if trigger not in fired:
             continue
         for lesson in content.lessons:

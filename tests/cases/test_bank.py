@@ -70,8 +70,10 @@ def test_round_trip_export_import_into_empty_database_export_again_is_identical(
     # Empty the bank, then import what was exported.
     Case.objects.all().delete()
     GuidelineStatement.objects.all().delete()
-    from cases.models import Finding, Reference, Tag
+    from cases.models import Finding, Lesson, Reference, Source, Tag
 
+    Lesson.objects.all().delete()
+    Source.objects.all().delete()
     Finding.objects.all().delete()
     Reference.objects.all().delete()
     Tag.objects.all().delete()
@@ -283,3 +285,31 @@ def test_a_case_finding_must_exist_in_the_file_or_the_bank(db):
     ):
         import_bank(data=data)
     assert not GuidelineStatement.objects.exists()
+
+
+def test_an_older_file_without_scopes_or_sources_never_erases_them(kb):
+    from cases.models import Finding
+
+    statement = GuidelineStatement.objects.get(key="mixed-als")
+    assert statement.scope == ["motor_neuron"] and statement.sources.exists()
+    import_bank(
+        data={
+            "statements": [
+                {"key": "mixed-als", "text": statement.text, "topic": statement.topic,
+                 "citations": [6, 7]}
+            ],
+            "findings": [{"code": "brisk_jaw_jerk", "name": "Brisk jaw jerk",
+                          "category": "umn"}],
+        }
+    )  # fmt: skip
+    statement.refresh_from_db()
+    assert statement.scope == ["motor_neuron"] and statement.sources.count() == 2
+    assert Finding.objects.get(code="brisk_jaw_jerk").explanation.startswith("Beyond")
+
+
+def test_a_published_case_must_state_its_differential_even_if_empty(kb):
+    case = a_case()
+    del case["differential"]
+    with pytest.raises(BankInvalid, match="needs its differential"):
+        import_bank(data={"cases": [case]})
+    assert import_bank(data={"cases": [a_case(differential=[])]}).created == ["new-case"]

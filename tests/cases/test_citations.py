@@ -89,6 +89,17 @@ def test_what_a_case_teaches_as_true_cites_only_statements_true_for_its_site():
             assert not scopes[key] or scopes[key] & sites, f"{where} cites {key}"
 
 
+def test_a_lesson_is_scoped_no_wider_than_the_statements_it_cites():
+    data = read_curated()
+    scopes = {s["key"]: set(s["scope"]) for s in data["statements"]}
+    for lesson in data["lessons"]:
+        for key in lesson["statements"]:
+            if scopes[key]:
+                assert lesson["scope"] and set(lesson["scope"]) <= scopes[key], (
+                    f"lesson {lesson['key']} cites {key}"
+                )
+
+
 def test_every_labelled_text_has_been_reviewed():
     current = labelled()
     assert {k: v for k, v in current.items() if REVIEWED.get(k) != v} == {}

@@ -126,7 +126,8 @@ def test_the_snapshot_reads_content_written_before_sites_existed():
             "id": 1, "slug": "s", "title": "T", "stem_html": "", "patient_age": 1,
             "patient_sex": "Male", "difficulty": "Introductory", "answer": "umn",
         },
-        "findings": [], "teaching_points": [], "statements": {}, "references": {},
+        "findings": [], "teaching_points": [],
+        "statements": {"overview": {"text": "O", "citations": [1]}}, "references": {"1": "R"},
     }  # fmt: skip
     snapshot = schema.CaseSnapshot.model_validate(old)
     assert (snapshot.case.site, snapshot.sites, snapshot.lessons) == ("", set(), ())
@@ -158,3 +159,40 @@ def test_saving_a_case_the_schema_refuses_is_reported_with_locations(kb):
     case.next_step.options.update(is_correct=False)
     with pytest.raises(BankInvalid, match=r"next_step\.options: exactly one option"):
         check_saved_case(case)
+
+
+@pytest.mark.django_db
+def test_the_schemas_vocabularies_and_limits_are_the_databases():
+    from cases.models import (
+        CaseFinding,
+        Finding,
+        GuidelineStatement,
+        NextStepOption,
+        NextStepQuestion,
+        Reference,
+        Tag,
+    )
+
+    assert tuple(Case.Status.values) == schema.STATUSES
+    assert tuple(Case.Difficulty.values) == schema.DIFFICULTIES
+    assert tuple(Case.Sex.values) == schema.SEXES
+    assert tuple(CaseFinding.Region.values) == schema.REGIONS
+    assert tuple(CaseFinding.Side.values) == schema.SIDES
+    assert tuple(GuidelineStatement.Topic.values) == schema.TOPICS
+    assert set(schema.CATEGORIES) == set(Finding.Category.values)
+
+    def length(model, field):
+        return model._meta.get_field(field).max_length
+
+    assert {
+        "slug": length(Case, "slug"),
+        "title": length(Case, "title"),
+        "statement_key": length(GuidelineStatement, "key"),
+        "reference_text": length(Reference, "title"),
+        "finding_name": length(Finding, "name"),
+        "tag": length(Tag, "slug"),
+        "prompt": length(NextStepQuestion, "prompt"),
+        "option": length(NextStepOption, "text"),
+        "source_key": length(Source, "key"),
+    } == schema.MAX_LENGTHS
+    assert length(Source, "url") == 300

@@ -108,3 +108,26 @@ def test_the_text_and_json_say_the_same_points(bank):
             # Each part of a point is followed by the citations that support it.
             lead, _, rest = point["text"].partition("Beyond this guideline:")
             assert lead.strip() in text and rest.strip() in text
+
+
+def test_junction_and_muscle_cases_say_why_they_are_neither(curated):
+    for case in curated:
+        if case.answer != "other":
+            continue
+        data = json.loads(explain(case.slug, "--json"))
+        lessons = [p for p in data["items"][0]["points"] if p["flag"] == "neither"]
+        if case.site in ("nmj", "muscle"):
+            assert len(lessons) == 1, case.slug
+            assert "narrower question" in lessons[0]["text"]
+            assert lessons[0]["citations"] == [3]
+        else:
+            assert lessons == [], case.slug
+
+
+def test_a_case_the_schema_refuses_cannot_be_explained_and_says_why(bank):
+    from cases.models import NextStepOption
+
+    NextStepOption.objects.filter(question__case__slug="capsule").update(is_correct=False)
+    with pytest.raises(CommandError, match=r"next_step\.options: exactly one option") as excinfo:
+        call_command("explain", "capsule")
+    assert excinfo.value.returncode == 2

@@ -566,3 +566,9 @@ def test_no_sign_of_the_keys_own_kind_is_never_held_against_the_key():
     why = [p.text for p in grade_localization(shock, "mixed").points if p.kind == "contradiction"]
     assert not any("upper motor neuron sign" in text for text in why)
     assert "In spinal shock the legs are flaccid at first." in why
+
+
+def test_every_predictor_of_the_rule_has_words():
+    from cases.localization import LMN_PREDICTORS
+
+    assert set(grading.PREDICTOR_WORDS) == LMN_PREDICTORS

@@ -188,3 +188,29 @@ def test_two_tabs_starting_at_once_share_one_attempt(kb):
         t.join()
     assert len(started) == 3 and len(set(started)) == 1
     assert Attempt.objects.filter(user=user).count() == 1
+
+
+def test_nobody_edits_the_knowledge_base_in_the_admin(admin_client, kb):
+    from django.urls import reverse
+
+    from cases.models import GuidelineStatement, Lesson
+
+    lesson = Lesson.objects.first()
+    url = reverse("admin:cases_lesson_change", args=[lesson.pk])
+    page = admin_client.get(url).content.decode()
+    assert 'name="trigger"' not in page  # shown, not editable
+    admin_client.post(url, {"trigger": "sensory-pitfall", "text": "Edited."})
+    lesson.refresh_from_db()
+    assert lesson.trigger != "sensory-pitfall" and lesson.text != "Edited."
+    assert admin_client.get(reverse("admin:cases_guidelinestatement_add")).status_code == 403
+    assert GuidelineStatement.objects.count() == 32
+
+
+def test_a_part_of_a_case_cannot_be_moved_to_another_case_in_the_admin(admin_client, bank):
+    from django.urls import reverse
+
+    option = NextStepOption.objects.filter(question__case=bank[0]).first()
+    page = admin_client.get(
+        reverse("admin:cases_nextstepoption_change", args=[option.pk])
+    ).content.decode()
+    assert 'name="question"' not in page

@@ -4,9 +4,7 @@ from collections.abc import Mapping
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from cases import localization, schema
-from cases.models import Case
-from cases.selectors import case_snapshots
-from cases.services import check_saved_case
+from cases.selectors import Knowledge, case_content_queryset, case_snapshot
 from quizzes import grading
 
 
@@ -41,16 +39,13 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print JSON")
 
     def handle(self, *args, slug: str, answer: str | None, json: bool, **options) -> None:
-        case = Case.objects.filter(slug=slug).first()
+        case = case_content_queryset().filter(slug=slug).first()
         if case is None:
             raise CommandError(f'There is no case with the slug "{slug}".', returncode=2)
-        entry = case_snapshots([case.pk]).get(case.pk)
-        if entry is None:
-            try:
-                check_saved_case(case)
-            except schema.BankInvalid as exc:
-                raise CommandError(f'Case "{slug}" cannot be graded:\n{exc}', returncode=2) from exc
-            raise CommandError(f'Case "{slug}" cannot be graded.', returncode=2)
+        try:
+            entry = case_snapshot(case, Knowledge.load())
+        except schema.BankInvalid as exc:
+            raise CommandError(f'Case "{slug}" cannot be graded:\n{exc}', returncode=2) from exc
         content = grading.CaseContent.model_validate(entry)
         correct = next((o.id for o in content.options if o.correct), None)
         answers = grading.Answers(
