@@ -53,7 +53,7 @@ FINDING_CATEGORIES: dict[str, str] = {
 
 # Where the lesion is: every case has one site and a differential from the same vocabulary.
 SITE_LABELS: dict[str, str] = {
-    "cerebrum": "Brain: cortex, capsule or subcortical white matter",
+    "cerebrum": "Brain: cortex, deep grey nuclei, capsule or white matter",
     "brainstem": "Brainstem",
     "spinal_cord": "Spinal cord",
     "motor_neuron": "Motor neurons: motor neuron disease",

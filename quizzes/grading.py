@@ -49,7 +49,9 @@ MEANING = {
         "a sensory finding: not a motor neuron sign, and a reason to doubt pure motor "
         "neuron disease"
     ),
-    localization.CONTEXT: "context: it does not localize by itself, but it shapes the workup",
+    localization.CONTEXT: (
+        "context: not an upper or lower motor neuron sign, but it shapes the workup"
+    ),
 }
 ABSENT_MEANING = {
     UMN: "Its absence removes one upper motor neuron sign from the picture.",
@@ -246,7 +248,8 @@ def _meaning(finding: CaseFinding) -> str:
 
 def _finding_cites(content: CaseContent, finding: CaseFinding) -> Cites:
     """What a present finding's line cites: the statements on its sign, where they hold for
-    this case. A context finding's line ("it does not localize by itself") cites nothing."""
+    this case. A context finding's line ("not an upper or lower motor neuron sign") cites
+    nothing."""
     if finding.category == localization.CONTEXT:
         return _cite(content, [])
     return _cite(content, _in_scope(content, finding.statements))
@@ -337,7 +340,10 @@ def grade_localization(content: CaseContent, given: str) -> ItemResult:
         else f"Not quite. You chose {ANSWER_LABELS.get(given, given)}; the answer is "
         f"{ANSWER_LABELS[key]}."
     )
-    points = [_point("verdict", verdict, _cite(content, schema.ALWAYS_CITED), bool(score))]
+    # The verdict cites what UMN and LMN signs are; "neither" rests on no such statement
+    # (the lesson for a junction or muscle case says why this app asks it).
+    verdict_cites = _cite(content, schema.ALWAYS_CITED if key != OTHER else [])
+    points = [_point("verdict", verdict, verdict_cites, bool(score))]
     points += _evidence(content)
 
     present = content.present_codes

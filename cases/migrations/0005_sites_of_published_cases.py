@@ -22,7 +22,7 @@ CURATED_SITES = {
     "bulbospinal-muscular-atrophy": ("motor_neuron", ["muscle"]),
     "c7-radiculopathy": ("root", ["nerve", "spinal_cord"]),
     "capsular-stroke-hemiparesis": ("cerebrum", ["brainstem"]),
-    "cervical-myeloradiculopathy": ("multiple", ["motor_neuron"]),
+    "cervical-myeloradiculopathy": ("multiple", ["motor_neuron", "spinal_cord"]),
     "cervical-spondylotic-myelopathy": ("spinal_cord", ["motor_neuron"]),
     "cervical-syrinx": ("spinal_cord", ["motor_neuron"]),
     "dermatomyositis-proximal-weakness": ("muscle", ["nmj"]),

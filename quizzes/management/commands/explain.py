@@ -100,8 +100,10 @@ class Command(BaseCommand):
             f"{case.title} ({case.slug})",
             f"Key: {grading.ANSWER_LABELS[case.answer]}. Site: "
             f"{localization.SITE_LABELS.get(case.site, 'not set')}. Differential: {differential}.",
-            f"Answered: {grading.ANSWER_LABELS[answers.localization or '']}; findings and next "
-            "step right.",
+            f"Answered: {grading.ANSWER_LABELS[answers.localization or '']}"
+            + ("; findings right" if content.present_codes else "")
+            + ("; next step right" if content.options else "")
+            + ".",
         ]
         for item, result in results.items():
             lines += ["", f"== {grading.ITEM_LABELS[item]} (score {result.score:g})"]
