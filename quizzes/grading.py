@@ -365,7 +365,8 @@ def grade_localization(content: CaseContent, given: str) -> ItemResult:
                 "rule",
                 f"Counting signs alone would suggest {RULE_WORDS[by_rule]}; the picture as a "
                 f"whole points to {RULE_WORDS[key]}, as the teaching points explain.",
-                _cite(content, schema.ALWAYS_CITED),
+                # A remark on this case's reasoning: the teaching points carry the citations.
+                _cite(content, []),
             )
         )
     points += lessons(content)
