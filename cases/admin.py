@@ -17,6 +17,7 @@ from cases.models import (
 )
 from cases.schema import BankInvalid
 from cases.services import check_saved_case
+from neurolocalize.admin import ReadOnlyAdmin
 
 
 class CaseContentAdmin(admin.ModelAdmin):
@@ -80,16 +81,10 @@ class CaseContentAdmin(admin.ModelAdmin):
             request.touched_cases.append(case)
 
 
-class KnowledgeBaseAdmin(admin.ModelAdmin):
+class KnowledgeBaseAdmin(ReadOnlyAdmin):
     """The guideline knowledge base is read here, never edited: `load_curated` keeps it in
     step with `cases/content/guideline.json`, and an edit to a lesson or a statement would
     change what every case teaches without the schema's checks."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from neurolocalize.admin import ReadOnlyAdmin
 from quizzes.models import Attempt, AttemptCase, Quiz, QuizCase, Response
 
 
@@ -25,14 +26,7 @@ class QuizCaseAdmin(admin.ModelAdmin):
     raw_id_fields = ["case"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Learners' records are evidence: staff may read them, never rewrite them."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
+# Learners' records are evidence: staff may read them, never rewrite them.
 
 
 @admin.register(Attempt)
