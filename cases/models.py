@@ -182,7 +182,10 @@ class Case(models.Model):
 
     slug = models.SlugField(max_length=80, unique=True)
     title = models.CharField(max_length=200)
-    stem = models.TextField(help_text="The vignette, in Markdown.")
+    stem = models.TextField(help_text="The presentation: history and examination, in Markdown.")
+    investigations = models.TextField(
+        blank=True, help_text="The results of tests (EMG/NCS, imaging, laboratory), in Markdown."
+    )
     patient_age = models.PositiveSmallIntegerField()
     patient_sex = models.CharField(max_length=10, choices=Sex)
     status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)

@@ -476,7 +476,9 @@ class CaseSchema(Schema):
         tuple[Site, ...] | None, BeforeValidator(lambda v: v if v is None else _keys(v))
     ] = Field(default=None, validate_default=True)
     tags: Annotated[tuple[str, ...], BeforeValidator(_tags)] = ()
-    stem: Text
+    stem: Text  # the presentation: history and examination
+    # The results of tests (EMG/NCS, imaging, laboratory), in Markdown; may be empty.
+    investigations: Annotated[str, BeforeValidator(_text(blank=True))] = ""
     findings: Annotated[tuple[CaseFindingSchema, ...], BeforeValidator(_keys)]
     teaching_points: Annotated[tuple[TeachingPointSchema, ...], BeforeValidator(_keys)]
     next_step: NextStepSchema | None = None
@@ -704,6 +706,7 @@ class SnapshotCase(Snapshot):
     slug: str
     title: str
     stem_html: str
+    investigations_html: str = ""
     patient_age: int
     patient_sex: str
     difficulty: str

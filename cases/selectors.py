@@ -73,6 +73,7 @@ def case_data(case: Case) -> dict:
         "differential": list(case.differential),
         "tags": sorted(tag.slug for tag in case.tags.all()),
         "stem": case.stem,
+        "investigations": case.investigations,
         "findings": [
             {
                 "code": cf.finding.code,
@@ -229,6 +230,9 @@ def case_snapshot(case: Case, knowledge: Knowledge) -> dict:
             "slug": case.slug,
             "title": case.title,
             "stem_html": str(render_markdown(case.stem)),
+            "investigations_html": str(render_markdown(case.investigations))
+            if case.investigations
+            else "",
             "patient_age": case.patient_age,
             "patient_sex": case.get_patient_sex_display(),
             "difficulty": case.get_difficulty_display(),

@@ -135,6 +135,7 @@ def write_case(*, case: Case | None, content: schema.CaseSchema) -> Case:
         "site": content.site,
         "differential": list(content.differential or ()),
         "stem": content.stem,
+        "investigations": content.investigations,
     }
     if case is None:
         case = Case.objects.create(slug=content.slug, **fields)

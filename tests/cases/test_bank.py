@@ -35,6 +35,7 @@ def test_export_has_the_contract_keys(kb):
         "teaching_points",
     }  # fmt: skip
     assert (case["site"], case["differential"]) == ("spinal_cord", ["motor_neuron"])
+    assert case["investigations"] == ""  # the results of tests, when the case has any
     assert case["findings"][0] == {
         "code": "spasticity",
         "present": True,

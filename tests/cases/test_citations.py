@@ -230,7 +230,7 @@ REVIEWED: dict[str, str] = {
     "lessons[mixed-one-or-two-lesions]": "1fba28fdf2e7",
     "lessons[mri-brain-first]": "e8cf7f3d918c",
     "lessons[sensory-motor-neuron-disease]": "d327efc07cb6",
-    "lessons[watch-for-lmn]": "ede0cb1b2465",
+    "lessons[watch-for-lmn]": "dd1014a4ca50",
     "lupus-myelopathy.next_step.options[1]": "365093457ab7",
     "lupus-myelopathy.teaching_points[0]": "c62853cc47a6",
     "lupus-myelopathy.teaching_points[1]": "a77ca92902bc",

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from cases.localization import FINDING_CATEGORIES
-from cases.models import Case, Finding, GuidelineStatement, Reference
+from cases.models import Case, Finding, GuidelineStatement, Lesson, Reference
 from cases.services import load_curated
 
 GUIDELINE = Path(settings.BASE_DIR).parent / "shared" / "guideline" / "umn-vs-lmn-guideline.txt"
@@ -75,8 +75,11 @@ def test_statements_and_cases_are_in_our_own_words(knowledge_base):
     source = words(source_text())
     runs = {tuple(source[i : i + 8]) for i in range(len(source) - 7)}
     texts = {s.key: s.text for s in GuidelineStatement.objects.all()}
+    texts |= {f"lesson {x.key}": x.text for x in Lesson.objects.all()}
+    texts |= {f"finding {f.code}": f.explanation for f in Finding.objects.all()}
     for case in Case.objects.prefetch_related("teaching_points", "next_step__options"):
         texts[f"{case.slug} stem"] = case.stem
+        texts[f"{case.slug} investigations"] = case.investigations
         for point in case.teaching_points.all():
             texts[f"{case.slug} teaching point {point.position}"] = point.text
         question = getattr(case, "next_step", None)

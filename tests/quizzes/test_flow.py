@@ -405,3 +405,22 @@ def test_a_finding_in_two_regions_is_asked_once_naming_both(learner_client, quiz
     html = learner_client.get(case_url(attempt, 2)).content.decode()
     assert html.count('name="finding-fasciculations" id="finding-fasciculations-lmn"') == 1
     assert "(bulbar; left, upper limb)" in html
+
+
+def test_the_investigations_show_apart_from_the_presentation_and_sanitized(
+    learner_client, quiz, learner
+):
+    from cases.models import Case
+
+    Case.objects.filter(slug="capsule").update(
+        investigations="MRI: a small **infarct**.<script>alert(1)</script>"
+    )
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    html = learner_client.get(case_url(attempt, 1)).content.decode()
+    assert 'id="investigations-heading">Investigations</h2>' in html
+    assert "MRI: a small <strong>infarct</strong>." in html
+    assert "<script>alert(1)" not in html
+    assert html.index("Sudden <strong>right</strong>") < html.index("investigations-heading")
+    # A case with no results of tests has no such section.
+    als = attempt.attempt_cases.get(position=2).content["case"]
+    assert als["investigations_html"] == ""
