@@ -59,6 +59,9 @@ ABSENT_MEANING = {
     localization.SENSORY: "Sensation is normal: the sensory pathways show no sign of damage.",
     localization.CONTEXT: "Its absence is part of the picture.",
 }
+# Where a category's line would not be true of the code: no level does not mean normal
+# sensation.
+ABSENT_BY_CODE = {"sensory_level": "No sensory level is found."}
 # What each lesson says, and where it applies, is content (`cases/content/guideline.json`,
 # "lessons"); `schema.TRIGGERS` gives the order they are taught in.
 PREDICTOR_WORDS = {
@@ -263,7 +266,9 @@ def _evidence(content: CaseContent) -> list[Point]:
             points.append(_point("evidence", text, _finding_cites(content, finding)))
     for finding in content.findings:
         if not finding.present:
-            meaning = finding.note or ABSENT_MEANING[finding.category]
+            meaning = (
+                finding.note or ABSENT_BY_CODE.get(finding.code) or ABSENT_MEANING[finding.category]
+            )
             text = f"Not present: {_lower_first(finding.name)}. {meaning}"
             # The generic line for an absent sign rests on what the sign means; a note or the
             # line for an absent sensory or context finding cites nothing.

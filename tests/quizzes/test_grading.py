@@ -573,3 +573,13 @@ def test_every_predictor_of_the_rule_has_words():
     from cases.localization import LMN_PREDICTORS
 
     assert set(grading.PREDICTOR_WORDS) == LMN_PREDICTORS
+
+
+def test_no_sensory_level_is_not_read_as_normal_sensation():
+    case = content(
+        "umn",
+        [finding("spasticity"), finding("sensory_loss"), finding("sensory_level", present=False)],
+        site="spinal_cord",
+    )
+    absent = next(p for p in grade_localization(case, "umn").points if p.kind == "absent")
+    assert absent.text.endswith("No sensory level is found.")
