@@ -143,10 +143,16 @@ def test_back_and_forward_do_the_sensible_thing(page, live_server, three_case_se
     assert Response.objects.filter(attempt_case__attempt__user__username="historian").count() == 2
 
 
+DRAFTS = "Object.keys(localStorage).filter((k) => k.startsWith('neurolocalize:draft:'))"
+
+
 def drafts(page) -> list[str]:
-    return page.evaluate(
-        "Object.keys(localStorage).filter((k) => k.startsWith('neurolocalize:draft:'))"
-    )
+    return page.evaluate(DRAFTS)
+
+
+def wait_for_no_drafts(page) -> None:
+    """The draft is dropped once the results have settled in, a moment after they show."""
+    page.wait_for_function(f"() => {DRAFTS}.length === 0", timeout=5_000)
 
 
 def test_choices_on_an_unanswered_case_survive_a_reload_until_it_is_answered(
@@ -167,6 +173,7 @@ def test_choices_on_an_unanswered_case_survive_a_reload_until_it_is_answered(
 
     answer_current_case(page, "reloader")
     page.wait_for_selector("#results-heading")
+    wait_for_no_drafts(page)
     assert drafts(page) == []
     page.click("text=Next case")
     page.wait_for_url(f"{base}/attempts/*/cases/2/")
