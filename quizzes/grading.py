@@ -36,6 +36,13 @@ RULE_WORDS = {
     OTHER: "no motor neuron pattern",
 }
 
+# How sure a learner is of their localization. It never changes a score; a confident miss
+# is said plainly, and the dashboard shows how often each level was right.
+SURE = "sure"
+FAIRLY_SURE = "fairly_sure"
+GUESSING = "guessing"
+CERTAINTY_LABELS = {SURE: "Sure", FAIRLY_SURE: "Fairly sure", GUESSING: "Guessing"}
+
 # How a learner classifies a finding on the findings item.
 SIGN_UMN = "umn"
 SIGN_LMN = "lmn"
@@ -159,6 +166,7 @@ class Answers:
     localization: str | None = None
     findings: Mapping[str, str] = field(default_factory=dict)
     next_step: int | None = None
+    certainty: str | None = None
 
 
 # Grading -------------------------------------------------------------------------------
@@ -336,7 +344,9 @@ def lessons(content: CaseContent) -> list[Point]:
     return points
 
 
-def grade_localization(content: CaseContent, given: str) -> ItemResult:
+def grade_localization(
+    content: CaseContent, given: str, certainty: str | None = None
+) -> ItemResult:
     key = content.answer
     score = 1.0 if given == key else 0.0
     verdict = (
@@ -349,6 +359,14 @@ def grade_localization(content: CaseContent, given: str) -> ItemResult:
     # (the lesson for a junction or muscle case says why this app asks it).
     verdict_cites = _cite(content, schema.ALWAYS_CITED if key != OTHER else [])
     points = [_point("verdict", verdict, verdict_cites, bool(score))]
+    if certainty == SURE and not score:
+        points.append(
+            Point(
+                "calibration",
+                "You were sure of this answer, and it was wrong: a confident miss is the one "
+                "most worth coming back to. It is listed on your progress page.",
+            )
+        )
     points += _evidence(content)
 
     present = content.present_codes
@@ -435,7 +453,9 @@ def grade_next_step(content: CaseContent, given: int | None) -> ItemResult:
 
 def grade_case(content: CaseContent, answers: Answers) -> dict[str, ItemResult]:
     """Grade every item the case asks."""
-    results = {LOCALIZATION: grade_localization(content, answers.localization or "")}
+    results = {
+        LOCALIZATION: grade_localization(content, answers.localization or "", answers.certainty)
+    }
     if FINDINGS in content_items(content):
         results[FINDINGS] = grade_findings(content, answers.findings)
     if NEXT_STEP in content_items(content):

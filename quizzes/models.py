@@ -139,6 +139,11 @@ class Response(models.Model):
     key = models.JSONField()
     score = models.FloatField()
     explanation = models.JSONField()
+    # How sure the learner was, for the localization item; blank elsewhere and before it
+    # was asked.
+    certainty = models.CharField(
+        max_length=12, blank=True, choices=list(grading.CERTAINTY_LABELS.items())
+    )
     answered_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -74,25 +74,57 @@ def item_scores(attempt_cases: list[AttemptCase]) -> dict[str, Tally]:
     return {item: tallies[item] for item in grading.ITEMS if item in tallies}
 
 
+@dataclass(frozen=True)
+class ConfidentMiss:
+    """A case localized wrongly by a learner who was sure: one to revisit."""
+
+    attempt_id: int
+    position: int
+    title: str
+
+
 @dataclass
 class Progress:
     by_answer: dict[str, Tally]
     by_finding: dict[str, Tally]
     names: dict[str, str]
     weakest: list[str]
+    # For each level of certainty, how often the localization was right.
+    calibration: dict[str, Tally]
+    confident_misses: list[ConfidentMiss]
 
 
 def learner_progress(*, user) -> Progress:
     """Accuracy by answer key and by finding over every item the learner answered."""
     by_answer = {answer: Tally() for answer in ANSWERS}
     by_finding: dict[str, Tally] = defaultdict(Tally)
-    rows = Response.objects.filter(
-        attempt_case__attempt__user=user, item__in=[grading.LOCALIZATION, grading.FINDINGS]
-    ).values_list("item", "given", "key", "score")
-    for item, given, key, score in rows.iterator():
+    calibration = {level: Tally() for level in grading.CERTAINTY_LABELS}
+    misses: list[ConfidentMiss] = []
+    rows = (
+        Response.objects.filter(
+            attempt_case__attempt__user=user, item__in=[grading.LOCALIZATION, grading.FINDINGS]
+        )
+        .order_by("-answered_at", "-pk")
+        .values_list(
+            "item",
+            "given",
+            "key",
+            "score",
+            "certainty",
+            "attempt_case__attempt_id",
+            "attempt_case__position",
+            "attempt_case__content__case__title",
+        )
+    )
+    for item, given, key, score, certainty, attempt_id, position, title in rows.iterator():
         if item == grading.LOCALIZATION:
             by_answer[key].right += score
             by_answer[key].total += 1
+            if certainty:
+                calibration[certainty].right += score
+                calibration[certainty].total += 1
+            if certainty == grading.SURE and not score and len(misses) < 10:
+                misses.append(ConfidentMiss(attempt_id, position, title))
             continue
         for code, expected in key.items():
             by_finding[code].total += 1
@@ -110,6 +142,8 @@ def learner_progress(*, user) -> Progress:
         by_finding={code: by_finding[code] for code in ordered},
         names=dict(Finding.objects.values_list("code", "name")) if by_finding else {},
         weakest=ranked[:3],
+        calibration=calibration,
+        confident_misses=misses,
     )
 
 

@@ -155,6 +155,14 @@ def parse_answers(
             invalid="Choose UMN sign, LMN sign or Neither.",
             errors=errors,
         )
+    certainty = _single(
+        data,
+        "certainty",
+        choices=grading.CERTAINTY_LABELS,
+        missing="Say how sure you are of where the lesion is.",
+        invalid="Choose sure, fairly sure or guessing.",
+        errors=errors,
+    )
     asked = {f"finding-{code}" for code in content.present_codes}
     if any(name.startswith("finding-") and name not in asked for name in data):
         errors[FORM_ERROR] = (
@@ -173,7 +181,10 @@ def parse_answers(
             errors=errors,
         )
         next_step = ids.get(raw)
-    return grading.Answers(localization=loc, findings=findings, next_step=next_step), errors
+    answers = grading.Answers(
+        localization=loc, findings=findings, next_step=next_step, certainty=certainty or None
+    )
+    return answers, errors
 
 
 @transaction.atomic
@@ -208,6 +219,7 @@ def submit_case_answers(*, attempt_case: AttemptCase, answers: grading.Answers) 
             key=result.key,
             score=result.score,
             explanation=result.explanation(),
+            certainty=(answers.certainty or "") if item == grading.LOCALIZATION else "",
         )
         for item, result in results.items()
     )

@@ -148,6 +148,8 @@ def _case_context(
             for code in content.present_codes
         ],
         "localization_selected": answers.get("localization"),
+        "certainty_selected": answers.get("certainty"),
+        "certainty_choices": grading.CERTAINTY_LABELS.items(),
         "next_step_selected": answers.get("next_step"),
         "answer_choices": grading.ANSWER_LABELS.items(),
         "sign_choices": grading.SIGN_LABELS.items(),
@@ -262,6 +264,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
         {
             "progress": progress,
             "answer_labels": grading.ANSWER_LABELS,
+            "certainty_labels": grading.CERTAINTY_LABELS,
             "attempts": selectors.recent_attempts(user=request.user),
         },
     )

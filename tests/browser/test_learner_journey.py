@@ -28,6 +28,7 @@ def answer_current_case(page, username: str, *, right: bool = True) -> None:
     position = int(page.url.rstrip("/").split("/")[-1])
     content = attempt.attempt_cases.get(position=position).content
     page.check(f"input[name=localization][value={content['case']['answer'] if right else 'other'}]")
+    page.click("label[for=certainty-fairly_sure]")
     for finding in content["findings"]:
         if finding["present"]:
             page.click(f"label[for=finding-{finding['code']}-{sign_key(finding['code'])}]")

@@ -121,6 +121,7 @@ def outsider_client(client, outsider):
 
 STROKE_RIGHT = {
     "localization": "umn",
+    "certainty": "sure",
     "finding-spasticity": "umn",
     "finding-extensor_plantar": "umn",
 }

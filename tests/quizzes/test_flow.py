@@ -18,7 +18,7 @@ def case_url(attempt, position):
 
 def right_answers(attempt_case: AttemptCase, **overrides) -> dict:
     content = attempt_case.content
-    data = {"localization": content["case"]["answer"]}
+    data = {"localization": content["case"]["answer"], "certainty": "fairly_sure"}
     for f in content["findings"]:
         if f["present"]:
             data[f"finding-{f['code']}"] = sign_key(f["code"])
@@ -424,3 +424,55 @@ def test_the_investigations_show_apart_from_the_presentation_and_sanitized(
     # A case with no results of tests has no such section.
     als = attempt.attempt_cases.get(position=2).content["case"]
     assert als["investigations_html"] == ""
+
+
+def test_certainty_is_asked_with_the_localization_and_a_missing_one_records_nothing(
+    learner_client, attempt
+):
+    ac = attempt.attempt_cases.get(position=1)
+    data = right_answers(ac)
+    del data["certainty"]
+    response = learner_client.post(case_url(attempt, 1), data)
+    assert response.status_code == 422
+    assert "Say how sure you are of where the lesion is." in response.content.decode()
+    forged = learner_client.post(case_url(attempt, 1), right_answers(ac, certainty="certain"))
+    assert "Choose sure, fairly sure or guessing." in forged.content.decode()
+    assert not Response.objects.exists()
+
+
+def test_certainty_never_changes_a_score_but_a_confident_miss_is_said_plainly(
+    learner_client, attempt
+):
+    ac = attempt.attempt_cases.get(position=1)
+    learner_client.post(
+        case_url(attempt, 1), right_answers(ac, localization="lmn", certainty="sure")
+    )
+    response = Response.objects.get(attempt_case=ac, item="localization")
+    assert (response.score, response.certainty) == (0.0, "sure")
+    kinds = [p["kind"] for p in response.explanation["points"]]
+    assert kinds[:2] == ["verdict", "calibration"]
+    html = learner_client.get(case_url(attempt, 1)).content.decode()
+    assert "You were sure of this answer, and it was wrong" in html
+    ac2 = attempt.attempt_cases.get(position=2)
+    learner_client.post(case_url(attempt, 2), right_answers(ac2, certainty="guessing"))
+    right = Response.objects.get(attempt_case=ac2, item="localization")
+    assert right.score == 1.0
+    assert "calibration" not in [p["kind"] for p in right.explanation["points"]]
+
+
+def test_the_dashboard_shows_calibration_and_the_confident_misses_to_revisit(
+    learner_client, attempt
+):
+    first, second = attempt.attempt_cases.get(position=1), attempt.attempt_cases.get(position=2)
+    learner_client.post(
+        case_url(attempt, 1), right_answers(first, localization="lmn", certainty="sure")
+    )
+    learner_client.post(case_url(attempt, 2), right_answers(second, certainty="sure"))
+    response = learner_client.get(reverse("quizzes:dashboard"))
+    calibration = response.context["progress"].calibration
+    assert (calibration["sure"].right, calibration["sure"].total) == (1, 2)
+    assert calibration["guessing"].total == 0
+    html = response.content.decode()
+    assert "Sure, but wrong: worth another look" in html
+    assert f'href="{case_url(attempt, 1)}">{first.content["case"]["title"]}</a>' in html
+    assert second.content["case"]["title"] not in html.split("worth another look")[1]

@@ -583,3 +583,11 @@ def test_no_sensory_level_is_not_read_as_normal_sensation():
     )
     absent = next(p for p in grade_localization(case, "umn").points if p.kind == "absent")
     assert absent.text.endswith("No sensory level is found.")
+
+
+def test_a_confident_miss_is_said_plainly_and_never_changes_the_score():
+    sure_wrong = grade_localization(PLS, "lmn", grading.SURE)
+    assert sure_wrong.score == 0.0 and sure_wrong.points[1].kind == "calibration"
+    for certainty in (grading.FAIRLY_SURE, grading.GUESSING, None):
+        assert "calibration" not in kinds(grade_localization(PLS, "lmn", certainty))
+    assert "calibration" not in kinds(grade_localization(PLS, "umn", grading.SURE))
