@@ -132,7 +132,13 @@ def _case_context(
         if position < attempt.case_count
         else reverse("quizzes:summary", args=[attempt.pk])
     )
+    # A title can give the answer away ("Drooping eyelids by evening"): it is shown only
+    # with the results.
+    page_title = f"Case {position} of {attempt.case_count}"
+    if by_item:
+        page_title += f": {attempt_case.content['case']['title']}"
     return {
+        "page_title": page_title,
         "attempt": attempt,
         "attempt_case": attempt_case,
         "case": attempt_case.content["case"],
