@@ -51,6 +51,42 @@ FINDING_CATEGORIES: dict[str, str] = {
     "imaging_structural_lesion": CONTEXT,
 }
 
+# The order a clinician meets the findings: the history, then the examination (tone, power,
+# reflexes, plantars, fasciculations and wasting, sensation), then the tests. Learners see
+# them in this order, never in code order.
+EXAMINATION_ORDER: tuple[str, ...] = (
+    "bulbar_onset",
+    "focal_onset_spread",
+    "weight_loss",
+    "sphincter_dysfunction",
+    "spasticity",
+    "hypotonia",
+    "flaccid_weakness",
+    "weakness",
+    "focal_weakness",
+    "progressive_limb_weakness",
+    "fatigable_weakness",
+    "forehead_sparing_facial_weakness",
+    "whole_face_weakness",
+    "hyperreflexia",
+    "hyporeflexia",
+    "clonus",
+    "hoffmann_sign",
+    "brisk_jaw_jerk",
+    "extensor_plantar",
+    "fasciculations",
+    "muscle_atrophy",
+    "sensory_loss",
+    "sensory_level",
+    "reduced_fvc",
+    "ck_elevated",
+    "emg_denervation",
+    "ncs_low_cmap",
+    "mri_corticospinal_signal",
+    "mri_anterior_horn_signal",
+    "imaging_structural_lesion",
+)
+
 # Where the lesion is: every case has one site and a differential from the same vocabulary.
 SITE_LABELS: dict[str, str] = {
     "cerebrum": "Brain: cortex, deep grey nuclei, capsule or white matter",

@@ -763,6 +763,13 @@ class SnapshotStatement(Snapshot):
 class CaseSnapshot(Snapshot):
     case: SnapshotCase
     findings: tuple[SnapshotFinding, ...]
+
+    @field_validator("findings")
+    @classmethod
+    def _examination_order(cls, value: tuple[SnapshotFinding, ...]) -> tuple:
+        # A stable sort: a finding in two regions keeps the order of its regions.
+        return tuple(sorted(value, key=lambda f: localization.EXAMINATION_ORDER.index(f.code)))
+
     teaching_points: tuple[SnapshotTeachingPoint, ...]
     next_step: SnapshotNextStep | None = None
     statements: Mapping[str, SnapshotStatement]

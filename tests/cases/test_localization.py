@@ -120,3 +120,10 @@ def test_as_dict_sorts_the_flags():
             "sensory_pitfall",
         ],
     }
+
+
+def test_the_examination_order_lists_every_finding_once():
+    from cases.localization import EXAMINATION_ORDER, FINDING_CATEGORIES
+
+    assert sorted(EXAMINATION_ORDER) == sorted(FINDING_CATEGORIES)
+    assert len(set(EXAMINATION_ORDER)) == len(EXAMINATION_ORDER)

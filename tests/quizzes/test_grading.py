@@ -155,14 +155,15 @@ def test_a_wrong_localization_scores_zero_and_names_both_answers():
 def test_evidence_explains_each_present_finding_from_its_statements():
     result = grade_localization(PLS, "umn")
     evidence = [p for p in result.points if p.kind == "evidence"]
+    # In the order a clinician examines: tone, power, reflexes.
     assert [p.text.split(":")[0] for p in evidence] == [
         "Spasticity",
-        "Hyperreflexia",
         "Focal weakness",
+        "Hyperreflexia",
     ]
     assert "a sign usually of upper motor neuron damage" in evidence[0].text
     assert evidence[0].citations == (1, 2)  # umn-spasticity [1, 2] and overview [1]
-    assert "context" in evidence[2].text
+    assert "context" in evidence[1].text
 
 
 def test_absent_findings_that_matter_are_explained():
@@ -254,7 +255,7 @@ def test_watch_for_lmn_lists_several_predictors_as_a_sentence_would():
             finding("reduced_fvc"),
         ],
     )
-    assert "has focal weakness, weight loss and a reduced forced vital capacity, so look" in (
+    assert "has weight loss, focal weakness and a reduced forced vital capacity, so look" in (
         flag_text(pls, "watch_for_lmn")
     )
 
@@ -407,8 +408,14 @@ def test_findings_earn_partial_credit_for_the_fraction_classified_right():
     )
     assert result.score == pytest.approx(3 / 5)
     assert result.points[0].text == "3 of 5 findings classified right."
-    marks = [p.correct for p in result.points[1:]]
-    assert marks == [True, True, False, True, False]
+    marks = {p.text.split(":")[0]: p.correct for p in result.points[1:]}
+    assert marks == {
+        "Focal onset spread": True,
+        "Weakness": False,
+        "Hyperreflexia": True,
+        "Fasciculations": True,
+        "Muscle atrophy": False,
+    }
     assert result.key == {
         "hyperreflexia": "umn",
         "fasciculations": "lmn",
@@ -420,14 +427,14 @@ def test_findings_earn_partial_credit_for_the_fraction_classified_right():
 
 def test_each_finding_point_says_what_the_learner_said_when_wrong():
     result = grade_findings(ALS, {"hyperreflexia": "lmn"})
-    first = result.points[1]
-    assert first.text.startswith("Hyperreflexia: UMN sign. You said LMN sign.")
-    assert "You said no answer" in result.points[2].text
-    assert first.citations == (1, 2)
+    wrong = next(p for p in result.points if p.text.startswith("Hyperreflexia"))
+    assert wrong.text.startswith("Hyperreflexia: UMN sign. You said LMN sign.")
+    assert "You said no answer" in result.points[1].text
+    assert wrong.citations == (1, 2)
 
 
 def test_absent_findings_are_not_asked_on_the_findings_item():
-    assert list(grade_findings(PLS, {}).key) == ["spasticity", "hyperreflexia", "focal_weakness"]
+    assert list(grade_findings(PLS, {}).key) == ["spasticity", "focal_weakness", "hyperreflexia"]
 
 
 def test_a_finding_listed_in_two_regions_is_asked_once():
@@ -591,3 +598,25 @@ def test_a_confident_miss_is_said_plainly_and_never_changes_the_score():
     for certainty in (grading.FAIRLY_SURE, grading.GUESSING, None):
         assert "calibration" not in kinds(grade_localization(PLS, "lmn", certainty))
     assert "calibration" not in kinds(grade_localization(PLS, "umn", grading.SURE))
+
+
+def test_findings_come_in_the_order_a_clinician_meets_them_never_code_order():
+    case = content(
+        "lmn",
+        [
+            finding("emg_denervation"),
+            finding("sensory_loss"),
+            finding("fasciculations"),
+            finding("hyporeflexia"),
+            finding("flaccid_weakness"),
+            finding("bulbar_onset"),
+        ],
+    )
+    assert case.present_codes == [
+        "bulbar_onset",  # the history
+        "flaccid_weakness",  # tone and power
+        "hyporeflexia",  # reflexes
+        "fasciculations",  # fasciculations and wasting
+        "sensory_loss",  # sensation
+        "emg_denervation",  # then the tests
+    ]
