@@ -159,6 +159,15 @@ class Response(models.Model):
         return f"{self.attempt_case} {self.item}: {self.score:.2f}"
 
     @property
+    def why(self) -> str:
+        """For a wrong localization, the first reason it does not fit, shown under the
+        verdict; the rest of the explanation stays folded."""
+        if self.item != self.Item.LOCALIZATION or self.score == 1:
+            return ""
+        points = self.explanation.get("points", [])
+        return next((p["text"] for p in points if p["kind"] == "contradiction"), "")
+
+    @property
     def source_labels(self) -> dict[str, str]:
         """How a point names each source it cites (explanations stored before named sources
         had none)."""

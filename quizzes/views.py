@@ -132,6 +132,14 @@ def _case_context(
         if position < attempt.case_count
         else reverse("quizzes:summary", args=[attempt.pk])
     )
+    # The case's key teaching point, from what the localization explanation recorded.
+    localization = by_item.get(grading.LOCALIZATION)
+    teaching = [
+        p
+        for p in (localization.explanation["points"] if localization else ())
+        if p["kind"] == "teaching"
+    ]
+    key_point = {"response": localization, "point": teaching[0]} if teaching else None
     # A title can give the answer away ("Drooping eyelids by evening"): it is shown only
     # with the results.
     page_title = f"Case {position} of {attempt.case_count}"
@@ -139,6 +147,7 @@ def _case_context(
         page_title += f": {attempt_case.content['case']['title']}"
     return {
         "page_title": page_title,
+        "key_point": key_point,
         "attempt": attempt,
         "attempt_case": attempt_case,
         "case": attempt_case.content["case"],

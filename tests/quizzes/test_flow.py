@@ -115,16 +115,25 @@ def test_an_htmx_answer_swaps_in_verdicts_explanation_and_next_button(learner_cl
     assert Response.objects.filter(attempt_case=first).count() == 3
 
 
-def test_explanations_fold_away_only_for_items_answered_right(learner_client, attempt):
+def test_results_open_with_verdicts_why_and_the_key_point_the_detail_folded(
+    learner_client, attempt
+):
     first = attempt.attempt_cases.get(position=1)
     learner_client.post(
-        case_url(attempt, 1), right_answers(first, **{"finding-spasticity": "lmn"}), **HTMX
+        case_url(attempt, 1),
+        right_answers(first, localization="lmn", **{"finding-spasticity": "lmn"}),
+        **HTMX,
     )
     html = learner_client.get(case_url(attempt, 1)).content.decode()
-    folds = re.findall(r'<details class="explanation-details"( open)?>', html)
-    # Localization (always open: it carries the teaching), findings with a miss (open),
-    # next step answered right (folded).
-    assert folds == [" open", " open", ""]
+    # Every item's detail is one click away, right or wrong.
+    assert re.findall(r'<details class="explanation-details"( open)?>', html) == ["", "", ""]
+    # Under a wrong localization, the first reason it does not fit, outside the fold.
+    why = html.split('<p class="why mb-2">')[1].split("</p>")[0]
+    assert why.startswith("Findings that count as upper motor neuron signs are present: spasticity")
+    # Then the case's key teaching point, with its citations.
+    key = html.split('id="key-point-heading">Key point</h3>')[1].split("</section>")[0]
+    assert "SECRET-TEACHING a capsular lesion is a UMN lesion." in key
+    assert 'href="#ref-' in key
 
 
 def test_without_javascript_an_answer_posts_and_redirects_to_the_reviewed_case(
