@@ -16,7 +16,12 @@ __all__ = ["BankError", "BankInvalid", "canonical", "dumps", "fingerprint", "par
 
 # Fields added to the format after fingerprints were first recorded, with their empty
 # values; a case that leaves them all empty also matches a fingerprint taken before them.
-_ADDED_CASE_FIELDS: dict[str, object] = {"site": "", "differential": [], "investigations": ""}
+_ADDED_CASE_FIELDS: dict[str, object] = {
+    "site": "",
+    "differential": [],
+    "investigations": "",
+    "site_accepts": [],
+}
 _ADDED_FINDING_FIELDS: dict[str, object] = {"note": ""}
 _ADDED_CITED_FIELDS: dict[str, object] = {"sources": []}
 

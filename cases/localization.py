@@ -87,22 +87,48 @@ EXAMINATION_ORDER: tuple[str, ...] = (
     "imaging_structural_lesion",
 )
 
-# Where the lesion is: every case has one site and a differential from the same vocabulary.
+# Where the lesion is: every case has one site and a differential from the same vocabulary,
+# worded for a learner choosing among them.
 SITE_LABELS: dict[str, str] = {
-    "cerebrum": "Brain: cortex, deep grey nuclei, capsule or white matter",
+    "cerebrum": "Brain above the brainstem: one or both cerebral hemispheres (cortex, white "
+    "matter, internal capsule) or the thalamus",
+    "brainstem": "Brainstem",
+    "spinal_cord": "Spinal cord: a lesion in or pressing on the cord, such as compression, "
+    "inflammation, infection, an infarct, a syrinx or degeneration of its long tracts",
+    "motor_neuron": "Motor neuron disease: a progressive degeneration of upper and/or lower "
+    "motor neurons (ALS, PLS, spinal muscular atrophy, Kennedy disease)",
+    "root": "Nerve root",
+    "plexus": "Plexus",
+    "nerve": "Peripheral nerve, cranial nerves outside the brainstem included",
+    "nmj": "Neuromuscular junction",
+    "muscle": "Muscle",
+    "multiple": "More than one site",
+    "functional": "Functional: a disorder of nervous-system function, shown by positive signs",
+    "other": "Elsewhere: outside the nervous system and muscle",
+}
+SITES = tuple(SITE_LABELS)
+# The short name of each site, as verdicts and explanations say it.
+SITE_NAMES: dict[str, str] = {
+    "cerebrum": "Cerebral hemispheres or thalamus",
     "brainstem": "Brainstem",
     "spinal_cord": "Spinal cord",
-    "motor_neuron": "Motor neurons: motor neuron disease",
+    "motor_neuron": "Motor neuron disease",
     "root": "Nerve root",
     "plexus": "Plexus",
     "nerve": "Peripheral nerve",
     "nmj": "Neuromuscular junction",
     "muscle": "Muscle",
     "multiple": "More than one site",
-    "functional": "Functional: no structural lesion",
+    "functional": "Functional",
     "other": "Elsewhere",
 }
-SITES = tuple(SITE_LABELS)
+# The site item's choices, grouped as a clinician walks down the neuraxis.
+SITE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("Brain and spinal cord: a lesion within them", ("cerebrum", "brainstem", "spinal_cord")),
+    ("A disease of the motor neuron system", ("motor_neuron",)),
+    ("Root, plexus, nerve, junction and muscle", ("root", "plexus", "nerve", "nmj", "muscle")),
+    ("None of these alone", ("multiple", "functional", "other")),
+)
 MOTOR_NEURON = "motor_neuron"
 
 SENSORY_PITFALL = "sensory_pitfall"

@@ -127,12 +127,13 @@ class Lesson(models.Model):
 
     key = models.SlugField(max_length=60, unique=True)
     position = models.PositiveSmallIntegerField(default=0)
-    trigger = models.CharField(max_length=20, choices=[(t, t) for t in schema.TRIGGERS])
+    trigger = models.CharField(max_length=20, choices=[(t, t) for t in schema.LESSON_TRIGGERS])
     scope = models.JSONField(default=list, blank=True)
     except_scope = models.JSONField(default=list, blank=True)
     when_present = models.JSONField(default=list, blank=True)
     unless_present = models.JSONField(default=list, blank=True)
     text = models.TextField()
+    reminder = models.TextField(blank=True)
     statements = models.ManyToManyField(GuidelineStatement, related_name="lessons", blank=True)
     sources = models.ManyToManyField(Source, related_name="lessons", blank=True)
 
@@ -169,7 +170,7 @@ class Case(models.Model):
         UMN = localization.UMN, "Upper motor neuron"
         LMN = localization.LMN, "Lower motor neuron"
         MIXED = localization.MIXED, "Both: mixed UMN and LMN"
-        OTHER = localization.OTHER, "Neither: look beyond the motor neuron"
+        OTHER = localization.OTHER, "Neither: no upper or lower motor neuron lesion"
 
     class Difficulty(models.TextChoices):
         INTRODUCTORY = "introductory", "Introductory"
@@ -205,6 +206,12 @@ class Case(models.Model):
     )
     differential = models.JSONField(
         default=list, blank=True, help_text="The other sites a careful clinician weighs."
+    )
+    site_accepts = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Sites of the differential the site item also accepts as right, where the "
+        "case makes them defensible.",
     )
     # Fingerprint of the curated content as last loaded; a case whose content no longer
     # matches it was edited here, and the curated loader leaves it alone.

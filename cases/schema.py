@@ -50,6 +50,10 @@ TRIGGERS = (
     localization.MRI_BRAIN_FIRST,
     localization.CHECK_CK,
 )
+# A site lesson says what places a lesion at one site: the site item teaches it for the
+# case's site and for each site in its differential.
+SITE_LESSON = "site"
+LESSON_TRIGGERS = (*TRIGGERS, SITE_LESSON)
 
 # The database's column sizes (cases.models), checked here so a long value is a located
 # message, not a database error.
@@ -351,7 +355,7 @@ class LessonSchema(Cited):
     """
 
     key: Annotated[str, BeforeValidator(_slug(MAX_LENGTHS["statement_key"]))]
-    trigger: Annotated[str, BeforeValidator(_choice(TRIGGERS))]
+    trigger: Annotated[str, BeforeValidator(_choice(LESSON_TRIGGERS))]
     # The case's site or one in its differential must be here; empty: every case.
     scope: Annotated[tuple[Site, ...], BeforeValidator(_keys)] = ()
     # ... and neither may be here.
@@ -361,6 +365,10 @@ class LessonSchema(Cited):
     # ... and none of these is.
     unless_present: Annotated[tuple[FindingCode, ...], BeforeValidator(_keys)] = ()
     text: Text
+    # One line said instead of the whole lesson when it was taught earlier in the attempt
+    # (for a site lesson: the line under a wrong site's verdict); it cites the lesson's
+    # statements, and its sources for a part labelled "Beyond this guideline:".
+    reminder: Annotated[str, BeforeValidator(_text(blank=True))] = ""
     statements: Keys = ()
     sources: Keys = ()
 
@@ -370,6 +378,13 @@ class LessonSchema(Cited):
         if "{predictors}" in value and info.data.get("trigger") != localization.WATCH_FOR_LMN:
             raise ValueError("only a watch_for_lmn lesson can name {predictors}")
         return value
+
+    @model_validator(mode="after")
+    def _site_lesson_names_one_site(self) -> "LessonSchema":
+        conditions = (self.except_scope, self.when_present, self.unless_present)
+        if self.trigger == SITE_LESSON and (len(self.scope) != 1 or any(conditions)):
+            raise ValueError("a site lesson has exactly one site as its scope and no conditions")
+        return self
 
     def applies(self, *, sites: set[str], present: set[str]) -> bool:
         return (
@@ -475,6 +490,9 @@ class CaseSchema(Schema):
     differential: Annotated[
         tuple[Site, ...] | None, BeforeValidator(lambda v: v if v is None else _keys(v))
     ] = Field(default=None, validate_default=True)
+    # Sites of the differential the site item also accepts as right, where the case makes
+    # them defensible (a cord and root lesion together, also read as a cord lesion).
+    site_accepts: Annotated[tuple[Site, ...], BeforeValidator(_keys)] = ()
     tags: Annotated[tuple[str, ...], BeforeValidator(_tags)] = ()
     stem: Text  # the presentation: history and examination
     # The results of tests (EMG/NCS, imaging, laboratory), in Markdown; may be empty.
@@ -505,6 +523,14 @@ class CaseSchema(Schema):
             raise ValueError("lists the case's own site; the differential is the other sites")
         return value
 
+    @field_validator("site_accepts")
+    @classmethod
+    def _accepts_from_differential(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple:
+        outside = sorted(set(value) - set(info.data.get("differential") or ()))
+        if outside:
+            raise ValueError(f"accepts {', '.join(outside)}, which the differential does not name")
+        return tuple(sorted(set(value)))
+
     @field_validator("findings")
     @classmethod
     def _findings(cls, value: tuple[CaseFindingSchema, ...]) -> tuple[CaseFindingSchema, ...]:
@@ -529,6 +555,19 @@ class BankSchema(Schema):
     # None: the file leaves the bank's lessons as they are; a list replaces them.
     lessons: Annotated[tuple[LessonSchema, ...], BeforeValidator(_keys)] | None = None
     cases: Annotated[tuple[CaseSchema, ...], BeforeValidator(_keys)] = ()
+
+    @field_validator("lessons")
+    @classmethod
+    def _one_lesson_per_site(cls, value: tuple[LessonSchema, ...] | None):
+        # Checked on the bank, not the lesson, so snapshots written before reminders read.
+        unreminded = [x.key for x in value or () if not x.reminder]
+        if unreminded:
+            raise ValueError(f"lesson(s) {', '.join(unreminded)} need a one-line reminder")
+        sites = [x.scope[0] for x in value or () if x.trigger == SITE_LESSON]
+        twice = sorted({site for site in sites if sites.count(site) > 1})
+        if twice:
+            raise ValueError(f"more than one site lesson for {', '.join(twice)}")
+        return value
 
 
 TOP_LEVEL_KEYS = tuple(BankSchema.model_fields)
@@ -713,6 +752,7 @@ class SnapshotCase(Snapshot):
     answer: str
     site: str = ""
     differential: tuple[str, ...] = ()
+    site_accepts: tuple[str, ...] = ()
 
 
 class SnapshotFinding(Snapshot):

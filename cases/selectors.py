@@ -71,6 +71,7 @@ def case_data(case: Case) -> dict:
         "patient_sex": case.patient_sex,
         "site": case.site,
         "differential": list(case.differential),
+        "site_accepts": list(case.site_accepts),
         "tags": sorted(tag.slug for tag in case.tags.all()),
         "stem": case.stem,
         "investigations": case.investigations,
@@ -165,6 +166,7 @@ def lesson_data(lesson: Lesson) -> dict:
         "when_present": list(lesson.when_present),
         "unless_present": list(lesson.unless_present),
         "text": lesson.text,
+        "reminder": lesson.reminder,
         "statements": _keys(lesson.statements.all()),
         "sources": _keys(lesson.sources.all()),
     }
@@ -239,6 +241,7 @@ def case_snapshot(case: Case, knowledge: Knowledge) -> dict:
             "answer": case.answer,
             "site": case.site,
             "differential": list(case.differential),
+            "site_accepts": list(case.site_accepts),
         },
         "findings": [
             {
@@ -255,10 +258,12 @@ def case_snapshot(case: Case, knowledge: Knowledge) -> dict:
         ],
         "teaching_points": data["teaching_points"],
         "next_step": data["next_step"],
+        # Every site lesson: the site item explains the learner's choice, wherever it is.
         "lessons": [
             lesson
             for lesson in knowledge.lessons
-            if schema.in_scope(sites, lesson["scope"], lesson["except_scope"])
+            if lesson["trigger"] == schema.SITE_LESSON
+            or schema.in_scope(sites, lesson["scope"], lesson["except_scope"])
         ],
     }
     cited_items = [

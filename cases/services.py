@@ -112,6 +112,7 @@ def _upsert_knowledge_base(bank: schema.BankSchema) -> int:
                 "when_present": list(ls.when_present),
                 "unless_present": list(ls.unless_present),
                 "text": ls.text,
+                "reminder": ls.reminder,
             }
             lesson, created = Lesson.objects.get_or_create(key=ls.key, defaults=values)
             relations = {
@@ -134,6 +135,7 @@ def write_case(*, case: Case | None, content: schema.CaseSchema) -> Case:
         "patient_sex": content.patient_sex,
         "site": content.site,
         "differential": list(content.differential or ()),
+        "site_accepts": list(content.site_accepts),
         "stem": content.stem,
         "investigations": content.investigations,
     }

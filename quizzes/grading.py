@@ -6,27 +6,45 @@ Every explanation is a list of points, each carrying the guideline reference num
 rests on; a citation that does not resolve to a reference is an error, never a blank.
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Container, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from cases import localization, schema
 from cases.localization import FINDING_CATEGORIES, LMN, MIXED, OTHER, UMN, flags_for
 
 LOCALIZATION = "localization"
+SITE = "site"
+REVISED = "revised"
 FINDINGS = "findings"
 NEXT_STEP = "next_step"
-ITEMS = (LOCALIZATION, FINDINGS, NEXT_STEP)
+ITEMS = (LOCALIZATION, SITE, REVISED, FINDINGS, NEXT_STEP)
 ITEM_LABELS = {
     LOCALIZATION: "Localization",
+    SITE: "Site of the lesion",
+    REVISED: "Localization after the tests",
     FINDINGS: "Findings",
     NEXT_STEP: "Next step",
 }
+# What the summary counts for each item.
+ITEM_UNITS = {
+    LOCALIZATION: "cases",
+    SITE: "cases",
+    REVISED: "cases",
+    FINDINGS: "findings",
+    NEXT_STEP: "questions",
+}
+# A case is met in stages, as in clinic: the learner commits to the localization, the site
+# and their certainty from the history and examination (stage 1) before the investigations
+# and the findings list appear (stage 2); then the results.
+STAGE_ONE, STAGE_TWO, RESULTS = 1, 2, 3
+SITE_LABELS = localization.SITE_LABELS
+SITE_NAMES = localization.SITE_NAMES
 
 ANSWER_LABELS = {
     UMN: "Upper motor neuron",
     LMN: "Lower motor neuron",
     MIXED: "Both: mixed UMN and LMN",
-    OTHER: "Neither: look beyond the motor neuron",
+    OTHER: "Neither: no upper or lower motor neuron lesion",
 }
 
 RULE_WORDS = {
@@ -105,13 +123,16 @@ class Point:
     it. So each is shown where it belongs: `lead [1, 4] Beyond this guideline: ... [source]`.
     """
 
-    kind: str  # verdict, evidence, absent, contradiction, rule, flag, teaching, rationale
+    # verdict, evidence, absent, contradiction, rule, flag, teaching, rationale, site,
+    # differential, change, calibration
+    kind: str
     text: str
     citations: tuple[int, ...] = ()
     correct: bool | None = None
     sources: tuple[str, ...] = ()
     flag: str | None = None  # the lesson's trigger, for flag points
     beyond_sources: tuple[str, ...] = ()
+    lesson: str | None = None  # the lesson's key, taught in full once in an attempt
 
     @property
     def lead(self) -> str:
@@ -133,6 +154,7 @@ class Point:
             "beyond_sources": list(self.beyond_sources),
             "correct": self.correct,
             "flag": self.flag,
+            "lesson": self.lesson,
         }
 
 
@@ -145,6 +167,8 @@ class ItemResult:
     points: tuple[Point, ...]
     references: tuple[tuple[int, str], ...] = field(default=())
     sources: tuple[schema.SourceSchema, ...] = field(default=())
+    # The point shown under the verdict at a glance; the rest stays folded.
+    why: Point | None = None
 
     @property
     def correct(self) -> bool:
@@ -152,6 +176,7 @@ class ItemResult:
 
     def explanation(self) -> dict:
         return {
+            "why": self.why.as_dict() if self.why else None,
             "points": [p.as_dict() for p in self.points],
             "references": [{"number": n, "label": label} for n, label in self.references],
             "sources": [
@@ -167,6 +192,34 @@ class Answers:
     findings: Mapping[str, str] = field(default_factory=dict)
     next_step: int | None = None
     certainty: str | None = None
+    site: str | None = None
+    # The localization after the tests; None: kept as it was.
+    revised: str | None = None
+
+
+POINT_LABELS = {
+    "evidence": "Finding",
+    "absent": "Absent",
+    "contradiction": "Why not",
+    "rule": "Rule",
+    "flag": "Remember",
+    "calibration": "Certainty",
+    "teaching": "Teaching",
+    "rationale": "Option",
+    "site": "The site",
+    "differential": "Considered",
+    "change": "After the tests",
+}
+
+
+def point_label(kind: str, correct: bool | None) -> str:
+    """How the explanation labels a point: its kind, marked where it was right or wrong."""
+    if kind == "rationale":
+        return "✓ Best" if correct else "Option"
+    label = POINT_LABELS.get(kind, kind)
+    if kind == "evidence" and correct is not None:
+        return f"{'✓' if correct else '✗'} {label}"
+    return label
 
 
 # Grading -------------------------------------------------------------------------------
@@ -213,7 +266,9 @@ def _in_scope(content: CaseContent, keys: Sequence[str]) -> list[str]:
     ]
 
 
-def _finish(content: CaseContent, item: str, given, key, score: float, points) -> ItemResult:
+def _finish(
+    content: CaseContent, item: str, given, key, score: float, points, why: Point | None = None
+) -> ItemResult:
     numbers = sorted({n for p in points for n in p.citations})
     missing = [n for n in numbers if n not in content.references]
     named = sorted({k for p in points for k in (*p.sources, *p.beyond_sources)})
@@ -228,6 +283,7 @@ def _finish(content: CaseContent, item: str, given, key, score: float, points) -
         points=tuple(points),
         references=tuple((n, content.references[n]) for n in numbers),
         sources=tuple(content.sources[k] for k in named),
+        why=why,
     )
 
 
@@ -320,10 +376,11 @@ def _contradictions(content: CaseContent, given: str) -> list[Point]:
     return points
 
 
-def lessons(content: CaseContent) -> list[Point]:
+def lessons(content: CaseContent, seen: Container[str] = ()) -> list[Point]:
     """The content's lessons that apply to this case, in trigger order: those whose trigger
     fires (a flag of the rule on the case's key, or a key of "neither"), whose scope takes in
-    the case's site or differential, and whose findings conditions hold."""
+    the case's site or differential, and whose findings conditions hold. A lesson already
+    taught in the attempt (`seen`) is said again as its one-line reminder."""
     present = content.present_codes
     fired = set(flags_for(content.answer, present))
     if content.answer == OTHER:
@@ -338,14 +395,31 @@ def lessons(content: CaseContent) -> list[Point]:
                 sites=content.sites, present=set(present)
             ):
                 continue
-            text = lesson.text.replace("{predictors}", predictors)
-            cites = _cite(content, lesson.statements, lesson.sources)
-            points.append(_point("flag", text, cites, flag=trigger))
+            if lesson.key in seen and lesson.reminder:
+                cites = _reminder_cites(content, lesson)
+                text = lesson.reminder
+            else:
+                text = lesson.text.replace("{predictors}", predictors)
+                cites = _cite(content, lesson.statements, lesson.sources)
+            points.append(_point("flag", text, cites, flag=trigger, lesson=lesson.key))
     return points
 
 
+def _reminder_cites(content: CaseContent, lesson: schema.LessonSchema) -> Cites:
+    # A reminder restates the lesson: its statements, and its sources only for a part
+    # labelled beyond the guideline.
+    beyond = schema.BEYOND in lesson.reminder
+    return _cite(content, lesson.statements, lesson.sources if beyond else ())
+
+
+def _verdict_cites(content: CaseContent) -> Cites:
+    # The verdict cites what UMN and LMN signs are; "neither" rests on no such statement
+    # (the lesson for a junction or muscle case says why this app asks it).
+    return _cite(content, schema.ALWAYS_CITED if content.answer != OTHER else [])
+
+
 def grade_localization(
-    content: CaseContent, given: str, certainty: str | None = None
+    content: CaseContent, given: str, certainty: str | None = None, seen: Container[str] = ()
 ) -> ItemResult:
     key = content.answer
     score = 1.0 if given == key else 0.0
@@ -355,10 +429,7 @@ def grade_localization(
         else f"Not quite. You chose {ANSWER_LABELS.get(given, given)}; the answer is "
         f"{ANSWER_LABELS[key]}."
     )
-    # The verdict cites what UMN and LMN signs are; "neither" rests on no such statement
-    # (the lesson for a junction or muscle case says why this app asks it).
-    verdict_cites = _cite(content, schema.ALWAYS_CITED if key != OTHER else [])
-    points = [_point("verdict", verdict, verdict_cites, bool(score))]
+    points = [_point("verdict", verdict, _verdict_cites(content), bool(score))]
     if certainty == SURE and not score:
         points.append(
             Point(
@@ -372,6 +443,7 @@ def grade_localization(
     present = content.present_codes
     by_rule = localization.localize(present).answer
     shown_notes: list[schema.TeachingPointSchema] = []
+    found: list[Point] = []
     if not score:
         found = _contradictions(content, given)
         points += found
@@ -392,13 +464,87 @@ def grade_localization(
                 _cite(content, []),
             )
         )
-    points += lessons(content)
+    points += lessons(content, seen)
     for teaching in content.teaching_points:
         if teaching in shown_notes:
             continue
         cites = _cite(content, teaching.statements, teaching.sources)
         points.append(_point("teaching", teaching.text, cites))
-    return _finish(content, LOCALIZATION, given, key, score, points)
+    why = next((p for p in points if p.kind == "contradiction"), None)
+    return _finish(content, LOCALIZATION, given, key, score, points, why)
+
+
+def grade_revised(content: CaseContent, given: str, first: str) -> ItemResult:
+    """The localization after the tests, graded as its own item: the verdict, what the
+    tests changed, and why a wrong answer does not fit."""
+    key = content.answer
+    score = 1.0 if given == key else 0.0
+    verdict = (
+        f"After the tests: right, {ANSWER_LABELS[key]}."
+        if score
+        else f"After the tests: not quite. You chose {ANSWER_LABELS.get(given, given)}; the "
+        f"answer is {ANSWER_LABELS[key]}."
+    )
+    # A verdict on one patient: the localization item cites what the signs mean.
+    points = [Point("verdict", verdict, (), bool(score))]
+    if given == first:
+        change = "You kept your first answer after the tests."
+    elif score:
+        change = (
+            f"You changed your answer from {ANSWER_LABELS.get(first, first)} after the tests, "
+            "and the change was right."
+        )
+    elif first == key:
+        change = "Your first answer was right; the change after the tests was not."
+    else:
+        change = f"You changed your answer from {ANSWER_LABELS.get(first, first)} after the tests."
+    points.append(Point("change", change))
+    found = _contradictions(content, given) if not score else []
+    points += found
+    return _finish(content, REVISED, given, key, score, points, found[0] if found else None)
+
+
+def site_lessons(content: CaseContent) -> dict[str, schema.LessonSchema]:
+    """What places a lesion at each site, by site, as the content has it."""
+    return {x.scope[0]: x for x in content.lessons if x.trigger == schema.SITE_LESSON}
+
+
+def grade_site(content: CaseContent, given: str) -> ItemResult:
+    """Where the lesion is: the verdict, what places it at the case's site, and what would
+    point to each site of the differential (and to the learner's choice) instead."""
+    key = content.case.site
+    score = 1.0 if given == key or given in content.case.site_accepts else 0.0
+    if given == key:
+        verdict = f"Correct: {SITE_NAMES[key]}."
+    elif score:
+        verdict = (
+            f"Accepted: {SITE_NAMES[given]} is defensible here; the best single answer is "
+            f"{SITE_NAMES[key]}."
+        )
+    else:
+        verdict = (
+            f"Not quite. You chose {SITE_NAMES.get(given, given)}; the best single answer is "
+            f"{SITE_NAMES[key]}."
+        )
+    points = [Point("verdict", verdict, (), bool(score))]
+    taught = site_lessons(content)
+    why = None
+    considered = [key, *content.case.differential]
+    if given not in considered:
+        considered.append(given)
+    for site in considered:
+        lesson = taught.get(site)
+        if lesson is None:
+            continue
+        kind = "site" if site == key else "differential"
+        cites = _cite(content, lesson.statements, lesson.sources)
+        points.append(
+            _point(kind, f"{SITE_NAMES[site]}. {lesson.text}", cites, site == key or None)
+        )
+        if site == key and given != key and lesson.reminder:
+            # At a glance, in one line: what places a lesion at the site.
+            why = _point("site", lesson.reminder, _reminder_cites(content, lesson))
+    return _finish(content, SITE, given, key, score, points, why)
 
 
 def grade_findings(content: CaseContent, given: Mapping[str, str]) -> ItemResult:
@@ -451,24 +597,53 @@ def grade_next_step(content: CaseContent, given: int | None) -> ItemResult:
     return _finish(content, NEXT_STEP, given, correct.id, score, points)
 
 
-def grade_case(content: CaseContent, answers: Answers) -> dict[str, ItemResult]:
-    """Grade every item the case asks."""
-    results = {
-        LOCALIZATION: grade_localization(content, answers.localization or "", answers.certainty)
+def grade_stage(
+    content: CaseContent,
+    answers: Answers,
+    stage: int,
+    *,
+    first: str = "",
+    seen: Container[str] = (),
+) -> dict[str, ItemResult]:
+    """Grade the items of one stage. `first` is the stage-1 localization (for the revised
+    one); `seen` the lessons already taught in the attempt."""
+    graders = {
+        LOCALIZATION: lambda: grade_localization(
+            content, answers.localization or "", answers.certainty, seen
+        ),
+        SITE: lambda: grade_site(content, answers.site or ""),
+        REVISED: lambda: grade_revised(content, answers.revised or first, first),
+        FINDINGS: lambda: grade_findings(content, answers.findings),
+        NEXT_STEP: lambda: grade_next_step(content, answers.next_step),
     }
-    if FINDINGS in content_items(content):
-        results[FINDINGS] = grade_findings(content, answers.findings)
-    if NEXT_STEP in content_items(content):
-        results[NEXT_STEP] = grade_next_step(content, answers.next_step)
-    return results
+    return {item: graders[item]() for item in stage_items(content, stage)}
 
 
-def content_items(content: CaseContent) -> tuple[str, ...]:
-    """The items a case asks: localization always, findings if any is present, the next
-    step if the case has one."""
-    items = [LOCALIZATION]
+def grade_case(content: CaseContent, answers: Answers) -> dict[str, ItemResult]:
+    """Grade every item the case asks, both stages at once (as `explain` shows them)."""
+    first = answers.localization or ""
+    return {
+        **grade_stage(content, answers, STAGE_ONE),
+        **grade_stage(content, answers, STAGE_TWO, first=first),
+    }
+
+
+def stage_items(content: CaseContent, stage: int) -> tuple[str, ...]:
+    """The items a stage asks. Stage 1: the localization always, the site where the case
+    has one. Stage 2: the localization again if there are investigations to revise it by,
+    the findings if any is present, the next step if the case has one."""
+    if stage == STAGE_ONE:
+        return (LOCALIZATION, SITE) if content.case.site else (LOCALIZATION,)
+    items = []
+    if content.case.investigations_html:
+        items.append(REVISED)
     if content.present_codes:
         items.append(FINDINGS)
     if content.options:
         items.append(NEXT_STEP)
     return tuple(items)
+
+
+def content_items(content: CaseContent) -> tuple[str, ...]:
+    """Every item a case asks, in the order asked."""
+    return stage_items(content, STAGE_ONE) + stage_items(content, STAGE_TWO)

@@ -107,12 +107,19 @@ class AttemptCase(models.Model):
     case = models.ForeignKey(Case, null=True, on_delete=models.SET_NULL)
     position = models.PositiveSmallIntegerField()
     content = models.JSONField()
+    # Stage 1 (the localization, the site and certainty, before the tests) is committed at
+    # `committed_at`; the case is answered, stage 2 and all, at `answered_at`.
+    committed_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["position"]
         constraints = [
-            models.UniqueConstraint(fields=["attempt", "position"], name="unique_attempt_position")
+            models.UniqueConstraint(fields=["attempt", "position"], name="unique_attempt_position"),
+            models.CheckConstraint(
+                condition=Q(answered_at__isnull=True) | Q(committed_at__isnull=False),
+                name="answered_after_committed",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -122,14 +129,23 @@ class AttemptCase(models.Model):
     def grading_content(self) -> grading.CaseContent:
         return grading.CaseContent.model_validate(self.content)
 
+    @property
+    def stage(self) -> int:
+        """The stage the learner is at: 1 before committing, 2 after, 3 for the results."""
+        if self.committed_at is None:
+            return grading.STAGE_ONE
+        return grading.STAGE_TWO if self.answered_at is None else grading.RESULTS
+
 
 class Response(models.Model):
     """A learner's answer to one item of one case, graded, with the explanation shown."""
 
     class Item(models.TextChoices):
-        LOCALIZATION = grading.LOCALIZATION, "Localization"
-        FINDINGS = grading.FINDINGS, "Findings"
-        NEXT_STEP = grading.NEXT_STEP, "Next step"
+        LOCALIZATION = grading.LOCALIZATION, grading.ITEM_LABELS[grading.LOCALIZATION]
+        SITE = grading.SITE, grading.ITEM_LABELS[grading.SITE]
+        REVISED = grading.REVISED, grading.ITEM_LABELS[grading.REVISED]
+        FINDINGS = grading.FINDINGS, grading.ITEM_LABELS[grading.FINDINGS]
+        NEXT_STEP = grading.NEXT_STEP, grading.ITEM_LABELS[grading.NEXT_STEP]
 
     attempt_case = models.ForeignKey(
         AttemptCase, on_delete=models.CASCADE, related_name="responses"
@@ -159,13 +175,16 @@ class Response(models.Model):
         return f"{self.attempt_case} {self.item}: {self.score:.2f}"
 
     @property
-    def why(self) -> str:
-        """For a wrong localization, the first reason it does not fit, shown under the
-        verdict; the rest of the explanation stays folded."""
+    def why(self) -> dict | None:
+        """The point shown under the verdict, in a sentence or two; the rest of the
+        explanation stays folded. Explanations stored before grading chose one: for a wrong
+        localization, the first reason it does not fit."""
+        if "why" in self.explanation:
+            return self.explanation["why"]
         if self.item != self.Item.LOCALIZATION or self.score == 1:
-            return ""
+            return None
         points = self.explanation.get("points", [])
-        return next((p["text"] for p in points if p["kind"] == "contradiction"), "")
+        return next((p for p in points if p["kind"] == "contradiction"), None)
 
     @property
     def source_labels(self) -> dict[str, str]:

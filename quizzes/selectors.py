@@ -11,6 +11,22 @@ from quizzes import grading
 from quizzes.models import Attempt, AttemptCase, Quiz, Response
 
 
+def _with_scores(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
+    """Attempts with how many cases were answered and how many localized right."""
+    return attempts.annotate(
+        answered=Count(
+            "attempt_cases", filter=Q(attempt_cases__answered_at__isnull=False), distinct=True
+        ),
+        localized_right=Count(
+            "attempt_cases__responses",
+            filter=Q(
+                attempt_cases__responses__item=grading.LOCALIZATION,
+                attempt_cases__responses__score=1,
+            ),
+        ),
+    )
+
+
 def listed_quizzes(*, user) -> list[Quiz]:
     quizzes = list(
         Quiz.objects.listed().annotate(
@@ -25,8 +41,15 @@ def listed_quizzes(*, user) -> list[Quiz]:
         )
         .order_by("started_at")
     }
+    # The last finished attempt at each set, with its score and a link to its review.
+    finished = {}
+    for done in _with_scores(
+        Attempt.objects.filter(user=user, completed_at__isnull=False, quiz__in=quizzes)
+    ).order_by("completed_at", "pk"):
+        finished[done.quiz_id] = done
     for quiz in quizzes:
         quiz.open_attempt = open_attempts.get(quiz.pk)
+        quiz.last_finished = finished.get(quiz.pk)
         quiz.case_total = (
             quiz.draw_count if quiz.selection == Quiz.Selection.DRAWN else quiz.published_cases
         )
@@ -58,19 +81,40 @@ def attempt_for_review(attempt: Attempt) -> list[AttemptCase]:
 class Tally:
     right: float = 0.0
     total: int = 0
+    unit: str = ""  # what is counted, in the plural: "cases", "findings", "questions"
 
     @property
     def percent(self) -> int:
         return round(100 * self.right / self.total) if self.total else 0
 
+    @property
+    def share(self) -> str:
+        """The share right, rounded honestly: "62.5%", "100%", never a rounded-up whole."""
+        if not self.total:
+            return "0%"
+        return f"{100 * self.right / self.total:.1f}".removesuffix(".0") + "%"
+
+    @property
+    def counted(self) -> str:
+        """ "5 of 8 cases", "1 of 1 question": whole things, never "6.1 of 8 cases"."""
+        unit = self.unit if self.total != 1 else self.unit.removesuffix("s")
+        return f"{self.right:g} of {self.total} {unit}".rstrip()
+
 
 def item_scores(attempt_cases: list[AttemptCase]) -> dict[str, Tally]:
+    """Per item, what was right: cases for the localization and site items, each finding
+    for the findings item (so partial credit is counted, not rounded), questions for the
+    next step."""
     tallies: dict[str, Tally] = {}
     for attempt_case in attempt_cases:
         for response in attempt_case.responses.all():
-            tally = tallies.setdefault(response.item, Tally())
-            tally.right += response.score
-            tally.total += 1
+            tally = tallies.setdefault(response.item, Tally(unit=grading.ITEM_UNITS[response.item]))
+            if response.item == grading.FINDINGS:
+                tally.right += sum(response.given.get(c) == k for c, k in response.key.items())
+                tally.total += len(response.key)
+            else:
+                tally.right += response.score
+                tally.total += 1
     return {item: tallies[item] for item in grading.ITEMS if item in tallies}
 
 
@@ -148,10 +192,4 @@ def learner_progress(*, user) -> Progress:
 
 
 def recent_attempts(*, user, limit: int = 10) -> QuerySet[Attempt]:
-    return (
-        Attempt.objects.filter(user=user)
-        .annotate(
-            answered=Count("attempt_cases", filter=Q(attempt_cases__answered_at__isnull=False))
-        )
-        .order_by("-started_at", "-pk")[:limit]
-    )
+    return _with_scores(Attempt.objects.filter(user=user)).order_by("-started_at", "-pk")[:limit]

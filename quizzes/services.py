@@ -1,6 +1,7 @@
 """Writes for quizzes and attempts. Each public function is one transaction."""
 
 import json
+import random
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,6 +58,25 @@ def _create_attempt(*, user, quiz: Quiz | None, title: str, case_ids: list[int])
     return attempt
 
 
+def _order_for(user, quiz: Quiz) -> list[int]:
+    """The cases of a new attempt. A fixed set taken again comes in a fresh order, never the
+    order of the learner's last attempt, so a retake tests recall of the cases, not of
+    their sequence."""
+    case_ids = draw_case_ids(quiz)
+    last = (
+        Attempt.objects.filter(user=user, quiz=quiz, completed_at__isnull=False)
+        .order_by("-completed_at", "-pk")
+        .first()
+    )
+    if quiz.selection != Quiz.Selection.FIXED or last is None or len(case_ids) < 2:
+        return case_ids
+    before = list(last.attempt_cases.values_list("case_id", flat=True))
+    random.shuffle(case_ids)
+    if case_ids == before:
+        case_ids = case_ids[1:] + case_ids[:1]
+    return case_ids
+
+
 def open_attempt(*, user, quiz: Quiz) -> Attempt | None:
     return (
         Attempt.objects.filter(user=user, quiz=quiz, completed_at__isnull=True)
@@ -79,7 +99,7 @@ def start_attempt(*, user, quiz: Quiz) -> tuple[Attempt, bool]:
     try:
         with transaction.atomic():
             attempt = _create_attempt(
-                user=user, quiz=quiz, title=quiz.title, case_ids=draw_case_ids(quiz)
+                user=user, quiz=quiz, title=quiz.title, case_ids=_order_for(user, quiz)
             )
     except IntegrityError:
         # Another request created it between our look and our insert: that one is ours.
@@ -103,6 +123,7 @@ def start_weakest_signs_attempt(*, user, codes: list[str], count: int = 8) -> At
 @dataclass(frozen=True)
 class Submission:
     responses: list[Response] | None
+    # The stage was committed already (another tab, a replayed post): nothing changed.
     already_answered: bool
 
 
@@ -129,48 +150,75 @@ def _single(
 
 
 def parse_answers(
-    content: grading.CaseContent, data: Mapping
+    content: grading.CaseContent, data: Mapping, *, stage: int
 ) -> tuple[grading.Answers, dict[str, str]]:
-    """Answers from posted form data, with a message for each item left unanswered or bad.
+    """The answers to one stage from posted form data, with a message for each item left
+    unanswered or bad.
 
     Nothing is guessed: a field posted with two different values, a value that is not a
     choice, or a finding the case does not ask about is reported, never silently dropped.
+    Fields of the other stage are ignored: each stage is committed on its own.
     """
     errors: dict[str, str] = {}
-    loc = _single(
-        data,
-        "localization",
-        choices=grading.ANSWER_LABELS,
-        missing="Choose where the lesion is.",
-        invalid="Choose one of the four answers.",
-        errors=errors,
-    )
-    findings = {}
-    for code in content.present_codes:
-        findings[code] = _single(
+    items = grading.stage_items(content, stage)
+    answers: dict = {}
+    if grading.LOCALIZATION in items:
+        answers["localization"] = _single(
             data,
-            f"finding-{code}",
-            choices=grading.SIGN_LABELS,
-            missing="Classify this finding.",
-            invalid="Choose UMN sign, LMN sign or Neither.",
+            "localization",
+            choices=grading.ANSWER_LABELS,
+            missing="Choose where the lesion is: upper, lower, mixed or neither.",
+            invalid="Choose one of the four answers.",
             errors=errors,
         )
-    certainty = _single(
-        data,
-        "certainty",
-        choices=grading.CERTAINTY_LABELS,
-        missing="Say how sure you are of where the lesion is.",
-        invalid="Choose sure, fairly sure or guessing.",
-        errors=errors,
-    )
-    asked = {f"finding-{code}" for code in content.present_codes}
-    if any(name.startswith("finding-") and name not in asked for name in data):
-        errors[FORM_ERROR] = (
-            "The form named a finding this case does not ask about. Reload the case and "
-            "answer again."
+        answers["certainty"] = (
+            _single(
+                data,
+                "certainty",
+                choices=grading.CERTAINTY_LABELS,
+                missing="Say how sure you are of where the lesion is.",
+                invalid="Choose sure, fairly sure or guessing.",
+                errors=errors,
+            )
+            or None
         )
-    next_step = None
-    if content.options:
+    if grading.SITE in items:
+        answers["site"] = _single(
+            data,
+            "site",
+            choices=grading.SITE_LABELS,
+            missing="Choose the site of the lesion.",
+            invalid="Choose one of the sites listed.",
+            errors=errors,
+        )
+    if grading.REVISED in items:
+        answers["revised"] = _single(
+            data,
+            "revised",
+            choices=grading.ANSWER_LABELS,
+            missing="Choose your localization after the tests (keep it or change it).",
+            invalid="Choose one of the four answers.",
+            errors=errors,
+        )
+    if grading.FINDINGS in items:
+        answers["findings"] = {
+            code: _single(
+                data,
+                f"finding-{code}",
+                choices=grading.SIGN_LABELS,
+                missing="Classify this finding.",
+                invalid="Choose UMN sign, LMN sign or Neither.",
+                errors=errors,
+            )
+            for code in content.present_codes
+        }
+        asked = {f"finding-{code}" for code in content.present_codes}
+        if any(name.startswith("finding-") and name not in asked for name in data):
+            errors[FORM_ERROR] = (
+                "The form named a finding this case does not ask about. Reload the case and "
+                "answer again."
+            )
+    if grading.NEXT_STEP in items:
         ids = {str(o.id): o.id for o in content.options}
         raw = _single(
             data,
@@ -180,38 +228,29 @@ def parse_answers(
             invalid="Choose one of the options listed.",
             errors=errors,
         )
-        next_step = ids.get(raw)
-    answers = grading.Answers(
-        localization=loc, findings=findings, next_step=next_step, certainty=certainty or None
-    )
-    return answers, errors
+        answers["next_step"] = ids.get(raw)
+    return grading.Answers(**answers), errors
 
 
-@transaction.atomic
-def submit_case_answers(*, attempt_case: AttemptCase, answers: grading.Answers) -> Submission:
-    """Grade and record the answers to one case, exactly once and in order.
+def _lessons_taught(attempt_case: AttemptCase) -> set[str]:
+    """The lessons taught in full on the earlier cases of the attempt."""
+    explanations = Response.objects.filter(
+        attempt_case__attempt_id=attempt_case.attempt_id,
+        attempt_case__position__lt=attempt_case.position,
+        item=grading.LOCALIZATION,
+    ).values_list("explanation", flat=True)
+    return {
+        point["lesson"]
+        for explanation in explanations
+        for point in explanation.get("points", [])
+        if point.get("lesson")
+    }
 
-    One conditional UPDATE claims the case: it succeeds only while the case is unanswered
-    and no earlier case is open, and it locks the row, so of two tabs posting at once the
-    second waits, finds the case answered, and changes nothing.
-    """
-    now = timezone.now()
-    earlier_open = AttemptCase.objects.filter(
-        attempt_id=attempt_case.attempt_id,
-        position__lt=OuterRef("position"),
-        answered_at__isnull=True,
-    )
-    claimed = (
-        AttemptCase.objects.filter(pk=attempt_case.pk, answered_at__isnull=True)
-        .exclude(Exists(earlier_open))
-        .update(answered_at=now)
-    )
-    if not claimed:
-        if AttemptCase.objects.filter(pk=attempt_case.pk, answered_at__isnull=False).exists():
-            return Submission(responses=None, already_answered=True)
-        raise OutOfOrder("Answer the earlier cases first.")
-    results = grading.grade_case(attempt_case.grading_content, answers)
-    responses = Response.objects.bulk_create(
+
+def _record(
+    attempt_case: AttemptCase, results: dict[str, grading.ItemResult], certainty: str | None
+) -> list[Response]:
+    return Response.objects.bulk_create(
         Response(
             attempt_case=attempt_case,
             item=item,
@@ -219,17 +258,78 @@ def submit_case_answers(*, attempt_case: AttemptCase, answers: grading.Answers) 
             key=result.key,
             score=result.score,
             explanation=result.explanation(),
-            certainty=(answers.certainty or "") if item == grading.LOCALIZATION else "",
+            certainty=(certainty or "") if item == grading.LOCALIZATION else "",
         )
         for item, result in results.items()
     )
+
+
+def _finish_case(attempt_case: AttemptCase, now) -> None:
     attempt_case.answered_at = now
     # Cases are answered in order, so answering the last one completes the attempt.
     if attempt_case.position == attempt_case.attempt.case_count:
         Attempt.objects.filter(pk=attempt_case.attempt_id, completed_at__isnull=True).update(
             completed_at=now
         )
+
+
+@transaction.atomic
+def commit_first_stage(*, attempt_case: AttemptCase, answers: grading.Answers) -> Submission:
+    """Record stage 1 (the localization, the site and certainty), exactly once and in order.
+
+    One conditional UPDATE claims the stage: it succeeds only while the stage is open and no
+    earlier case is, and it locks the row, so of two tabs posting at once the second waits,
+    finds the stage committed, and changes nothing. A case with nothing to ask at stage 2 is
+    answered with it.
+    """
+    now = timezone.now()
+    content = attempt_case.grading_content
+    last_stage = not grading.stage_items(content, grading.STAGE_TWO)
+    earlier_open = AttemptCase.objects.filter(
+        attempt_id=attempt_case.attempt_id,
+        position__lt=OuterRef("position"),
+        answered_at__isnull=True,
+    )
+    claimed = (
+        AttemptCase.objects.filter(pk=attempt_case.pk, committed_at__isnull=True)
+        .exclude(Exists(earlier_open))
+        .update(committed_at=now, answered_at=now if last_stage else None)
+    )
+    if not claimed:
+        if AttemptCase.objects.filter(pk=attempt_case.pk, committed_at__isnull=False).exists():
+            return Submission(responses=None, already_answered=True)
+        raise OutOfOrder("Answer the earlier cases first.")
+    results = grading.grade_stage(
+        content, answers, grading.STAGE_ONE, seen=_lessons_taught(attempt_case)
+    )
+    responses = _record(attempt_case, results, answers.certainty)
+    attempt_case.committed_at = now
+    if last_stage:
+        _finish_case(attempt_case, now)
     return Submission(responses=responses, already_answered=False)
+
+
+@transaction.atomic
+def submit_second_stage(*, attempt_case: AttemptCase, answers: grading.Answers) -> Submission:
+    """Record stage 2 (the localization after the tests, the findings, the next step) and
+    so answer the case, exactly once: claimed like stage 1, and only after it."""
+    now = timezone.now()
+    claimed = AttemptCase.objects.filter(
+        pk=attempt_case.pk, committed_at__isnull=False, answered_at__isnull=True
+    ).update(answered_at=now)
+    if not claimed:
+        if AttemptCase.objects.filter(pk=attempt_case.pk, answered_at__isnull=False).exists():
+            return Submission(responses=None, already_answered=True)
+        raise OutOfOrder("Commit to a localization first.")
+    committed = list(Response.objects.filter(attempt_case=attempt_case).order_by("pk"))
+    first = next((r.given for r in committed if r.item == grading.LOCALIZATION), "")
+    results = grading.grade_stage(
+        attempt_case.grading_content, answers, grading.STAGE_TWO, first=first
+    )
+    responses = _record(attempt_case, results, None)
+    _finish_case(attempt_case, now)
+    # Both stages' responses: the results show them all.
+    return Submission(responses=committed + responses, already_answered=False)
 
 
 @transaction.atomic

@@ -12,6 +12,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
+from cases import localization
 from quizzes import grading, selectors, services
 from quizzes.models import Attempt, AttemptCase, Quiz, Response
 
@@ -114,17 +115,15 @@ def _case_context(
     errors=None,
     partial: bool = True,
 ) -> dict:
+    """What the case page shows at the learner's stage, and nothing of a later one: no
+    investigations or findings list before stage 1 is committed, no key or explanation
+    before the case is answered."""
     attempt = attempt_case.attempt
     content = attempt_case.grading_content
-    if responses is None and attempt_case.answered_at is not None:
+    stage = attempt_case.stage
+    if responses is None and stage > grading.STAGE_ONE:
         responses = list(attempt_case.responses.all())
     by_item = {r.item: r for r in responses or ()}
-    findings = {f.code: f for f in content.findings if f.present}
-    # A finding present in several regions is asked once, naming every region.
-    where: dict[str, list[str]] = {}
-    for f in content.findings:
-        if f.present and f.where:
-            where.setdefault(f.code, []).append(f.where)
     answers = answers or {}
     position = attempt_case.position
     next_url = (
@@ -132,51 +131,81 @@ def _case_context(
         if position < attempt.case_count
         else reverse("quizzes:summary", args=[attempt.pk])
     )
-    # The case's key teaching point, from what the localization explanation recorded.
-    localization = by_item.get(grading.LOCALIZATION)
-    teaching = [
-        p
-        for p in (localization.explanation["points"] if localization else ())
-        if p["kind"] == "teaching"
-    ]
-    key_point = {"response": localization, "point": teaching[0]} if teaching else None
-    # A title can give the answer away ("Drooping eyelids by evening"): it is shown only
-    # with the results.
-    page_title = f"Case {position} of {attempt.case_count}"
-    if by_item:
-        page_title += f": {attempt_case.content['case']['title']}"
-    return {
-        "page_title": page_title,
-        "key_point": key_point,
+    context = {
+        "stage": stage,
         "attempt": attempt,
         "attempt_case": attempt_case,
         "case": attempt_case.content["case"],
         "content": content,
-        "finding_rows": [
-            {
-                "finding": findings[code],
-                "where": "; ".join(where.get(code, [])),
-                "field": f"finding-{code}",
-                "selected": answers.get(f"finding-{code}"),
-                "error": (errors or {}).get(f"finding-{code}"),
-            }
-            for code in content.present_codes
-        ],
-        "localization_selected": answers.get("localization"),
-        "certainty_selected": answers.get("certainty"),
-        "certainty_choices": grading.CERTAINTY_LABELS.items(),
-        "next_step_selected": answers.get("next_step"),
-        "answer_choices": grading.ANSWER_LABELS.items(),
-        "sign_choices": grading.SIGN_LABELS.items(),
         "steps": steps,
         "answered_count": sum(s["answered"] for s in steps),
-        "responses": [by_item[item] for item in grading.ITEMS if item in by_item],
         "errors": errors or {},
         "next_url": next_url,
         "is_last": position >= attempt.case_count,
-        "item_labels": grading.ITEM_LABELS,
         "partial": partial,
+        # A title can give the answer away ("Drooping eyelids by evening"): it is shown only
+        # with the results.
+        "page_title": f"Case {position} of {attempt.case_count}"
+        + (f": {content.case.title}" if stage == grading.RESULTS else ""),
     }
+    if stage == grading.STAGE_ONE:
+        context.update(
+            localization_selected=answers.get("localization"),
+            certainty_selected=answers.get("certainty"),
+            site_selected=answers.get("site"),
+            answer_choices=grading.ANSWER_LABELS.items(),
+            certainty_choices=grading.CERTAINTY_LABELS.items(),
+            site_groups=[
+                (group, [(site, grading.SITE_LABELS[site]) for site in sites])
+                for group, sites in localization.SITE_GROUPS
+            ],
+            asks_site=grading.SITE in grading.stage_items(content, grading.STAGE_ONE),
+            has_investigations=bool(content.case.investigations_html),
+            stage_two_items=grading.stage_items(content, grading.STAGE_TWO),
+        )
+    elif stage == grading.STAGE_TWO:
+        first = by_item.get(grading.LOCALIZATION)
+        site = by_item.get(grading.SITE)
+        # A finding present in several regions is asked once, naming every region.
+        findings = {f.code: f for f in content.findings if f.present}
+        where: dict[str, list[str]] = {}
+        for f in content.findings:
+            if f.present and f.where:
+                where.setdefault(f.code, []).append(f.where)
+        context.update(
+            committed={
+                "localization": grading.ANSWER_LABELS.get(first.given, "") if first else "",
+                "certainty": first.get_certainty_display() if first else "",
+                "site": grading.SITE_NAMES.get(site.given, "") if site else "",
+            },
+            first_localization=first.given if first else "",
+            revised_selected=answers.get("revised"),
+            answer_choices=grading.ANSWER_LABELS.items(),
+            asks_revised=grading.REVISED in grading.stage_items(content, grading.STAGE_TWO),
+            finding_rows=[
+                {
+                    "finding": findings[code],
+                    "where": "; ".join(where.get(code, [])),
+                    "field": f"finding-{code}",
+                    "selected": answers.get(f"finding-{code}"),
+                    "error": (errors or {}).get(f"finding-{code}"),
+                }
+                for code in content.present_codes
+            ],
+            sign_choices=grading.SIGN_LABELS.items(),
+            next_step_selected=answers.get("next_step"),
+        )
+    else:
+        # The case's key teaching point, from what the localization explanation recorded.
+        loc = by_item.get(grading.LOCALIZATION)
+        teaching = [
+            p for p in (loc.explanation["points"] if loc else ()) if p["kind"] == "teaching"
+        ]
+        context.update(
+            responses=[by_item[item] for item in grading.ITEMS if item in by_item],
+            key_point={"response": loc, "point": teaching[0]} if teaching else None,
+        )
+    return context
 
 
 @login_required
@@ -200,17 +229,24 @@ def case(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpRespon
     return push_url(response, here) if partial else response
 
 
+STAGE_SERVICES = {
+    grading.STAGE_ONE: services.commit_first_stage,
+    grading.STAGE_TWO: services.submit_second_stage,
+}
+
+
 def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> HttpResponse:
     partial = _partial_wanted(request)
-    if attempt_case.answered_at is not None:
-        messages.info(request, "You already answered this case; your first answers stand.")
-        if not partial:
-            return redirect(here)
-        steps = selectors.progress(attempt_case.attempt)
-        return render(request, "quizzes/case.html#panel", _case_context(attempt_case, steps=steps))
+    stage = attempt_case.stage
+    posted = request.POST.get("stage", "")
+    if stage == grading.RESULTS or posted != str(stage):
+        # A second tab, a replayed or stale form: what was committed stands.
+        return _committed_already(request, attempt_case, here, partial)
 
     steps = selectors.progress(attempt_case.attempt)
-    answers, errors = services.parse_answers(attempt_case.grading_content, request.POST)
+    answers, errors = services.parse_answers(
+        attempt_case.grading_content, request.POST, stage=stage
+    )
     if errors:
         context = _case_context(
             attempt_case, steps=steps, answers=request.POST, errors=errors, partial=partial
@@ -220,27 +256,33 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
         return render(request, "quizzes/case.html", context, status=422)
 
     try:
-        submission = services.submit_case_answers(attempt_case=attempt_case, answers=answers)
+        submission = STAGE_SERVICES[stage](attempt_case=attempt_case, answers=answers)
     except services.OutOfOrder:
         messages.info(request, "Answer this case first.")
         current = selectors.current_position(steps)
         return redirect("quizzes:case", attempt_id=attempt_case.attempt_id, position=current)
     if submission.already_answered:
-        # Another tab got there first: show what it recorded.
-        messages.info(request, "You already answered this case; your first answers stand.")
-        if not partial:
-            return redirect(here)
-        attempt_case.refresh_from_db(fields=["answered_at"])
-        steps = selectors.progress(attempt_case.attempt)
-        return render(request, "quizzes/case.html#panel", _case_context(attempt_case, steps=steps))
+        attempt_case.refresh_from_db(fields=["committed_at", "answered_at"])
+        return _committed_already(request, attempt_case, here, partial)
     if not partial:
         return redirect(here)
-    # This case is now answered: the progress read before the answer is updated in place.
-    for step in steps:
-        if step["position"] == attempt_case.position:
-            step["answered"] = True
+    if attempt_case.answered_at is not None:
+        # This case is now answered: the progress read before the answer is updated in place.
+        for step in steps:
+            if step["position"] == attempt_case.position:
+                step["answered"] = True
     context = _case_context(attempt_case, steps=steps, responses=submission.responses)
     return render(request, "quizzes/case.html#panel", context)
+
+
+def _committed_already(
+    request: HtmxHttpRequest, attempt_case: AttemptCase, here: str, partial: bool
+) -> HttpResponse:
+    messages.info(request, "You already committed this step; your first answers stand.")
+    if not partial:
+        return redirect(here)
+    steps = selectors.progress(attempt_case.attempt)
+    return render(request, "quizzes/case.html#panel", _case_context(attempt_case, steps=steps))
 
 
 @login_required

@@ -1,5 +1,7 @@
 from django import template
 
+from quizzes import grading
+
 register = template.Library()
 
 
@@ -18,3 +20,8 @@ def bar_width(percent: int) -> int:
 @register.filter
 def attr_percent(tally) -> int:
     return getattr(tally, "percent", 0)
+
+
+@register.simple_tag
+def point_label(point: dict) -> str:
+    return grading.point_label(point["kind"], point.get("correct"))

@@ -13,6 +13,7 @@ def stroke_entry() -> dict:
         "capsule",
         title="Sudden weakness of one side",
         stem="Sudden **right** arm and leg weakness.",
+        investigations="SECRET-INVESTIGATIONS MRI shows a *left* capsular infarct.",
         answer="umn",
         site="cerebrum",
         differential=[],
@@ -119,9 +120,10 @@ def outsider_client(client, outsider):
     return client
 
 
-STROKE_RIGHT = {
-    "localization": "umn",
-    "certainty": "sure",
+STROKE_STAGE_ONE = {"stage": "1", "localization": "umn", "certainty": "sure", "site": "cerebrum"}
+STROKE_STAGE_TWO = {
+    "stage": "2",
+    "revised": "umn",
     "finding-spasticity": "umn",
     "finding-extensor_plantar": "umn",
 }

@@ -6,19 +6,15 @@ from django.urls import reverse
 from quizzes.models import Attempt
 from quizzes.selectors import learner_progress
 from quizzes.services import start_attempt
-from tests.quizzes.test_flow import case_url, right_answers
+from tests.quizzes.test_flow import answer
 
 
 @pytest.fixture
 def answered(learner_client, quiz, learner):
     """Case 1 (UMN) localized wrong with spasticity misread; case 2 (mixed) all right."""
     attempt = start_attempt(user=learner, quiz=quiz)[0]
-    first = attempt.attempt_cases.get(position=1)
-    learner_client.post(
-        case_url(attempt, 1),
-        right_answers(first, localization="lmn", **{"finding-spasticity": "lmn"}),
-    )
-    learner_client.post(case_url(attempt, 2), right_answers(attempt.attempt_cases.get(position=2)))
+    answer(learner_client, attempt, 1, localization="lmn", **{"finding-spasticity": "lmn"})
+    answer(learner_client, attempt, 2)
     return attempt
 
 
@@ -88,9 +84,7 @@ def test_weakest_signs_needs_some_history_first(learner_client, learner, quiz):
 def test_a_completed_attempt_is_listed_for_review(learner_client, learner, quiz):
     attempt = start_attempt(user=learner, quiz=quiz)[0]
     for position in (1, 2, 3):
-        learner_client.post(
-            case_url(attempt, position), right_answers(attempt.attempt_cases.get(position=position))
-        )
+        answer(learner_client, attempt, position)
     html = learner_client.get(reverse("quizzes:dashboard")).content.decode()
     assert reverse("quizzes:summary", args=[attempt.pk]) in html
 

@@ -16,9 +16,28 @@ def case_url(attempt, position):
     return reverse("quizzes:case", args=[attempt.pk, position])
 
 
-def right_answers(attempt_case: AttemptCase, **overrides) -> dict:
+STAGE_ONE_FIELDS = ("localization", "certainty", "site")
+
+
+def stage_one(attempt_case: AttemptCase, **overrides) -> dict:
+    """Stage 1 answered right (before the tests): localization, certainty, site."""
+    case = attempt_case.content["case"]
+    data = {
+        "stage": "1",
+        "localization": case["answer"],
+        "certainty": "fairly_sure",
+        "site": case["site"],
+    }
+    data.update({k: v for k, v in overrides.items() if k in STAGE_ONE_FIELDS})
+    return data
+
+
+def stage_two(attempt_case: AttemptCase, **overrides) -> dict:
+    """Stage 2 answered right: the localization after the tests, findings, next step."""
     content = attempt_case.content
-    data = {"localization": content["case"]["answer"], "certainty": "fairly_sure"}
+    data = {"stage": "2"}
+    if content["case"]["investigations_html"]:
+        data["revised"] = content["case"]["answer"]
     for f in content["findings"]:
         if f["present"]:
             data[f"finding-{f['code']}"] = sign_key(f["code"])
@@ -26,8 +45,19 @@ def right_answers(attempt_case: AttemptCase, **overrides) -> dict:
         data["next_step"] = str(
             next(o["id"] for o in content["next_step"]["options"] if o["correct"])
         )
-    data.update(overrides)
+    data.update({k: v for k, v in overrides.items() if k not in STAGE_ONE_FIELDS})
     return data
+
+
+def answer(client, attempt, position: int, headers=None, **overrides):
+    """Answer a case through both stages, right unless overridden; the last response."""
+    attempt_case = attempt.attempt_cases.get(position=position)
+    url = case_url(attempt, position)
+    response = client.post(url, stage_one(attempt_case, **overrides), **(headers or {}))
+    attempt_case.refresh_from_db()
+    if attempt_case.answered_at is None:
+        response = client.post(url, stage_two(attempt_case, **overrides), **(headers or {}))
+    return response
 
 
 @pytest.fixture
@@ -74,13 +104,19 @@ def test_a_get_to_start_starts_nothing_and_leads_to_the_list(learner_client, qui
     assert not Attempt.objects.exists()
 
 
-def test_the_case_page_shows_the_vignette_and_items_but_never_the_key(learner_client, attempt):
+def test_stage_one_shows_the_presentation_and_asks_for_a_commitment_and_nothing_later(
+    learner_client, attempt
+):
     html = learner_client.get(case_url(attempt, 1)).content.decode()
     assert "Sudden <strong>right</strong> arm and leg weakness." in html
-    assert "Where is the lesion?" in html
-    assert "What is the best first imaging?" in html
-    assert 'name="finding-spasticity"' in html
-    assert 'name="finding-fasciculations"' not in html  # absent findings are not asked
+    assert 'name="localization"' in html and 'name="certainty"' in html
+    assert "Where is the lesion?" in html and 'name="site" value="cerebrum"' in html
+    assert 'name="stage" value="1"' in html
+    # Nothing of stage 2 reaches the browser: no investigations, no findings list, no
+    # next step; and nothing of the results.
+    assert "SECRET-INVESTIGATIONS" not in html and "Investigations" not in html
+    assert 'name="finding-' not in html and 'name="revised"' not in html
+    assert "What is the best first imaging?" not in html and 'name="next_step"' not in html
     for secret in (
         "SECRET-TEACHING",
         "SECRET-RATIONALE",
@@ -93,6 +129,28 @@ def test_the_case_page_shows_the_vignette_and_items_but_never_the_key(learner_cl
         assert secret not in html, secret
 
 
+def test_stage_two_shows_the_investigations_and_asks_the_rest_but_never_the_key(
+    learner_client, attempt
+):
+    first = attempt.attempt_cases.get(position=1)
+    response = learner_client.post(case_url(attempt, 1), stage_one(first), **HTMX)
+    html = response.content.decode()
+    assert "SECRET-INVESTIGATIONS MRI shows a <em>left</em> capsular infarct." in html
+    assert 'name="stage" value="2"' in html
+    assert "Your commitment before the tests" in html
+    assert "Upper motor neuron · Cerebral hemispheres or thalamus · Fairly sure" in html
+    # The localization after the tests starts from the committed one.
+    assert 'name="revised" value="umn" required checked data-default' in html
+    assert 'name="finding-spasticity"' in html
+    assert 'name="finding-fasciculations"' not in html  # absent findings are not asked
+    assert "What is the best first imaging?" in html
+    for secret in ("SECRET-TEACHING", "SECRET-RATIONALE", "Correct:", "References", "verdict"):
+        assert secret not in html, secret
+    # Recorded at once, graded, never shown yet.
+    assert sorted(Response.objects.values_list("item", flat=True)) == ["localization", "site"]
+    assert learner_client.get(case_url(attempt, 1)).content.decode().count("SECRET-TEACHING") == 0
+
+
 def test_the_htmx_partial_for_an_unanswered_case_has_no_key_either(learner_client, attempt):
     html = learner_client.get(case_url(attempt, 1), **HTMX).content.decode()
     assert "<html" not in html
@@ -102,7 +160,7 @@ def test_the_htmx_partial_for_an_unanswered_case_has_no_key_either(learner_clien
 
 def test_an_htmx_answer_swaps_in_verdicts_explanation_and_next_button(learner_client, attempt):
     first = attempt.attempt_cases.get(position=1)
-    response = learner_client.post(case_url(attempt, 1), right_answers(first), **HTMX)
+    response = answer(learner_client, attempt, 1, HTMX)
     html = response.content.decode()
     assert response.status_code == 200
     assert "<html" not in html and '<div id="quiz-region">' in html
@@ -111,25 +169,34 @@ def test_an_htmx_answer_swaps_in_verdicts_explanation_and_next_button(learner_cl
     assert "2 of 2 findings classified right." in html
     assert "SECRET-TEACHING" in html and "SECRET-RATIONALE-A" in html
     assert 'href="#ref-' in html and "[1] Motor Neuron Disease Diagnosis and Management" in html
+    assert "Correct: Cerebral hemispheres or thalamus." in html
+    assert "After the tests: right, Upper motor neuron." in html
     assert f'hx-get="{case_url(attempt, 2)}"' in html and f'href="{case_url(attempt, 2)}"' in html
-    assert Response.objects.filter(attempt_case=first).count() == 3
+    items = Response.objects.filter(attempt_case=first).values_list("item", flat=True)
+    assert sorted(items) == ["findings", "localization", "next_step", "revised", "site"]
 
 
 def test_results_open_with_verdicts_why_and_the_key_point_the_detail_folded(
     learner_client, attempt
 ):
-    first = attempt.attempt_cases.get(position=1)
-    learner_client.post(
-        case_url(attempt, 1),
-        right_answers(first, localization="lmn", **{"finding-spasticity": "lmn"}),
-        **HTMX,
+    answer(
+        learner_client,
+        attempt,
+        1,
+        HTMX,
+        localization="lmn",
+        site="nerve",
+        **{"finding-spasticity": "lmn"},
     )
     html = learner_client.get(case_url(attempt, 1)).content.decode()
     # Every item's detail is one click away, right or wrong.
-    assert re.findall(r'<details class="explanation-details"( open)?>', html) == ["", "", ""]
+    assert re.findall(r'<details class="explanation-details"( open)?>', html) == [""] * 5
     # Under a wrong localization, the first reason it does not fit, outside the fold.
     why = html.split('<p class="why mb-2">')[1].split("</p>")[0]
     assert why.startswith("Findings that count as upper motor neuron signs are present: spasticity")
+    # Under a wrong site, what places the lesion at the right one.
+    site_why = html.split('<p class="why mb-2">')[2].split("</p>")[0]
+    assert site_why.startswith("Beyond this guideline: weakness or sensory loss of one side")
     # Then the case's key teaching point, with its citations.
     key = html.split('id="key-point-heading">Key point</h3>')[1].split("</section>")[0]
     assert "SECRET-TEACHING a capsular lesion is a UMN lesion." in key
@@ -140,7 +207,14 @@ def test_without_javascript_an_answer_posts_and_redirects_to_the_reviewed_case(
     learner_client, attempt
 ):
     first = attempt.attempt_cases.get(position=1)
-    response = learner_client.post(case_url(attempt, 1), right_answers(first, localization="lmn"))
+    response = learner_client.post(case_url(attempt, 1), stage_one(first, localization="lmn"))
+    assert response.status_code == 302 and response.url == case_url(attempt, 1)
+    stage_two_page = learner_client.get(response.url).content.decode()
+    assert (
+        'name="finding-spasticity"' in stage_two_page and "SECRET-INVESTIGATIONS" in stage_two_page
+    )
+    first.refresh_from_db()
+    response = learner_client.post(case_url(attempt, 1), stage_two(first, revised="lmn"))
     assert response.status_code == 302 and response.url == case_url(attempt, 1)
     html = learner_client.get(response.url).content.decode()
     assert "Not quite. You chose Lower motor neuron; the answer is Upper motor neuron." in html
@@ -149,33 +223,51 @@ def test_without_javascript_an_answer_posts_and_redirects_to_the_reviewed_case(
 
 
 def test_a_missing_answer_gets_a_clear_message_and_records_nothing(learner_client, attempt):
-    data = right_answers(attempt.attempt_cases.get(position=1))
-    del data["finding-spasticity"]
+    first = attempt.attempt_cases.get(position=1)
+    data = stage_one(first)
+    del data["site"]
     response = learner_client.post(case_url(attempt, 1), data)
     html = response.content.decode()
     assert response.status_code == 422
-    assert "Some answers are missing or not valid." in html and "Classify this finding." in html
+    assert "Some answers are missing or not valid." in html
+    assert "Choose the site of the lesion." in html
     assert 'value="umn" required checked' in html  # what was chosen is kept
     assert Response.objects.count() == 0
-    htmx = learner_client.post(case_url(attempt, 1), {}, **HTMX).content.decode()
-    assert "Choose where the lesion is." in htmx and "Choose the best next step." in htmx
+    htmx = learner_client.post(case_url(attempt, 1), {"stage": "1"}, **HTMX).content.decode()
+    assert "Choose where the lesion is" in htmx and "Say how sure you are" in htmx
     assert Response.objects.count() == 0
+    learner_client.post(case_url(attempt, 1), stage_one(first))
+    first.refresh_from_db()
+    data = stage_two(first)
+    del data["finding-spasticity"]
+    html = learner_client.post(case_url(attempt, 1), data).content.decode()
+    assert "Classify this finding." in html
+    htmx = learner_client.post(case_url(attempt, 1), {"stage": "2"}, **HTMX).content.decode()
+    assert "Choose the best next step." in htmx
+    assert "Choose your localization after the tests" in htmx
+    assert Response.objects.count() == 2  # stage 1 only
 
 
 def test_a_forged_value_is_refused(learner_client, attempt):
-    data = right_answers(
-        attempt.attempt_cases.get(position=1), localization="brain", next_step="999999"
-    )
+    first = attempt.attempt_cases.get(position=1)
+    data = stage_one(first, localization="brain", site="liver")
     response = learner_client.post(case_url(attempt, 1), data)
     html = response.content.decode()
     assert response.status_code == 422
     assert "Choose one of the four answers." in html
-    assert "Choose one of the options listed." in html
+    assert "Choose one of the sites listed." in html
     assert Response.objects.count() == 0
+    learner_client.post(case_url(attempt, 1), stage_one(first))
+    first.refresh_from_db()
+    data = stage_two(first, next_step="999999", revised="spine")
+    html = learner_client.post(case_url(attempt, 1), data).content.decode()
+    assert "Choose one of the options listed." in html
+    assert "Choose one of the four answers." in html
+    assert Response.objects.count() == 2
 
 
 def test_an_answer_posted_twice_is_refused_not_silently_overridden(learner_client, attempt):
-    data = right_answers(attempt.attempt_cases.get(position=1))
+    data = stage_one(attempt.attempt_cases.get(position=1))
     data["localization"] = ["umn", "lmn"]
     response = learner_client.post(case_url(attempt, 1), data)
     assert response.status_code == 422
@@ -184,30 +276,40 @@ def test_an_answer_posted_twice_is_refused_not_silently_overridden(learner_clien
 
 
 def test_the_same_choice_sent_twice_counts_once(learner_client, attempt):
-    data = right_answers(attempt.attempt_cases.get(position=1))
+    data = stage_one(attempt.attempt_cases.get(position=1))
     data["localization"] = [data["localization"], data["localization"]]
     learner_client.post(case_url(attempt, 1), data)
     assert Response.objects.get(item="localization").given == "umn"
 
 
 def test_a_finding_the_case_does_not_ask_about_is_refused(learner_client, attempt):
-    data = right_answers(attempt.attempt_cases.get(position=1))
+    first = attempt.attempt_cases.get(position=1)
+    learner_client.post(case_url(attempt, 1), stage_one(first))
+    first.refresh_from_db()
+    data = stage_two(first)
     data["finding-not_a_code"] = "umn"
     response = learner_client.post(case_url(attempt, 1), data, **HTMX)
     assert "The form named a finding this case does not ask about." in (response.content.decode())
-    assert Response.objects.count() == 0
+    assert Response.objects.count() == 2
 
 
 def test_resubmitting_an_answered_case_changes_nothing(learner_client, attempt):
     first = attempt.attempt_cases.get(position=1)
-    learner_client.post(case_url(attempt, 1), right_answers(first))
-    before = list(Response.objects.values_list("pk", "given", "score"))
+    learner_client.post(case_url(attempt, 1), stage_one(first))
+    committed = list(Response.objects.values_list("pk", "given", "score"))
+    # A second tab still showing stage 1 posts it again: refused, stage 2 shown.
     again = learner_client.post(
-        case_url(attempt, 1), right_answers(first, localization="other"), **HTMX
-    )
-    assert "your first answers stand" in again.content.decode()
-    plain = learner_client.post(case_url(attempt, 1), right_answers(first, localization="other"))
-    assert plain.status_code == 302
+        case_url(attempt, 1), stage_one(first, localization="other"), **HTMX
+    ).content.decode()
+    assert "your first answers stand" in again and 'name="stage" value="2"' in again
+    assert list(Response.objects.values_list("pk", "given", "score")) == committed
+    answer(learner_client, attempt, 1)
+    before = list(Response.objects.values_list("pk", "given", "score"))
+    for data in (stage_one(first, localization="other"), stage_two(first, revised="other")):
+        again = learner_client.post(case_url(attempt, 1), data, **HTMX)
+        assert "your first answers stand" in again.content.decode()
+        plain = learner_client.post(case_url(attempt, 1), data)
+        assert plain.status_code == 302
     assert list(Response.objects.values_list("pk", "given", "score")) == before
 
 
@@ -227,13 +329,19 @@ def test_the_database_allows_one_response_per_item(attempt):
 def test_a_later_case_waits_for_the_current_one(learner_client, attempt):
     assert learner_client.get(case_url(attempt, 3)).url == case_url(attempt, 1)
     second = attempt.attempt_cases.get(position=2)
-    response = learner_client.post(case_url(attempt, 2), right_answers(second))
+    response = learner_client.post(case_url(attempt, 2), stage_one(second))
     assert response.url == case_url(attempt, 1)
     assert Response.objects.count() == 0
 
 
 def test_leaving_and_coming_back_resumes_where_the_learner_stopped(learner_client, attempt):
-    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    learner_client.post(case_url(attempt, 1), stage_one(attempt.attempt_cases.get(position=1)))
+    # Committed to stage 1 only: coming back resumes at stage 2 of the same case.
+    assert learner_client.get(reverse("quizzes:resume", args=[attempt.pk])).url == case_url(
+        attempt, 1
+    )
+    assert 'name="stage" value="2"' in learner_client.get(case_url(attempt, 1)).content.decode()
+    answer(learner_client, attempt, 1)
     assert learner_client.get(reverse("quizzes:resume", args=[attempt.pk])).url == case_url(
         attempt, 2
     )
@@ -243,15 +351,14 @@ def test_leaving_and_coming_back_resumes_where_the_learner_stopped(learner_clien
 
 
 def test_an_answered_case_can_be_revisited_for_review(learner_client, attempt):
-    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    answer(learner_client, attempt, 1)
     html = learner_client.get(case_url(attempt, 1)).content.decode()
     assert "Your results" in html and '<form method="post" action="/attempts' not in html
 
 
 def test_the_last_case_completes_the_attempt_and_leads_to_the_summary(learner_client, attempt):
     for position in (1, 2, 3):
-        ac = attempt.attempt_cases.get(position=position)
-        response = learner_client.post(case_url(attempt, position), right_answers(ac), **HTMX)
+        response = answer(learner_client, attempt, position, HTMX)
     assert "See your summary" in response.content.decode()
     attempt.refresh_from_db()
     assert attempt.is_complete
@@ -262,20 +369,50 @@ def test_the_last_case_completes_the_attempt_and_leads_to_the_summary(learner_cl
     assert "SECRET-TEACHING" in html
 
 
-def test_summary_scores_each_item_type(learner_client, attempt):
-    answers = {1: {"localization": "lmn"}, 2: {"finding-muscle_atrophy": "umn"}, 3: {}}
+def test_summary_scores_each_item_type_honestly_and_shows_each_stage(learner_client, attempt):
+    answers = {
+        1: {"localization": "lmn", "site": "nerve"},
+        2: {"finding-muscle_atrophy": "umn"},
+        3: {},
+    }
     for position, override in answers.items():
-        ac = attempt.attempt_cases.get(position=position)
-        learner_client.post(case_url(attempt, position), right_answers(ac, **override))
+        answer(learner_client, attempt, position, **override)
     response = learner_client.get(reverse("quizzes:summary", args=[attempt.pk]))
     scores = response.context["scores"]
+    assert list(scores) == ["localization", "site", "revised", "findings", "next_step"]
     assert (scores["localization"].right, scores["localization"].total) == (2, 3)
-    # Each case lists every item's verdict, not only the localization.
+    # Findings are counted one by one: 2 + 2 of 3 + 1 = 5 of 6, not "2.7 of 3 cases".
+    assert (scores["findings"].right, scores["findings"].total) == (5, 6)
     html = response.content.decode()
+    assert "66.7%" in html and "2 of 3 cases right" in html
+    assert "83.3%" in html and "5 of 6 findings right" in html
+    assert "1 of 1 question right" in html
+    # Each case lists every item's verdict, stage 1 and stage 2.
+    assert "Localized wrongly before the tests" in html
+    assert "✗</span> Site of the lesion</span> · Not quite. You chose Peripheral nerve" in html
+    assert "✓</span> Localization after the tests</span> · After the tests: right" in html
     assert "◐</span> Findings</span> · 2 of 3 findings classified right." in html
     assert "✓</span> Next step</span> · Correct:" in html
-    assert scores["findings"].right == pytest.approx(1 + 2 / 3 + 1)
-    assert (scores["next_step"].right, scores["next_step"].total) == (1, 1)
+
+
+def test_a_finished_set_shows_its_last_score_and_review_and_a_retake_comes_reshuffled(
+    learner_client, attempt, learner, quiz
+):
+    for position in (1, 2, 3):
+        answer(learner_client, attempt, position, localization="umn")
+    html = learner_client.get(reverse("quizzes:list")).content.decode()
+    summary = reverse("quizzes:summary", args=[attempt.pk])
+    assert "<strong>Last score:</strong> 1 of 3 localized right" in html
+    assert f'href="{summary}">Review it' in html and "Start again" in html
+    dashboard = learner_client.get(reverse("quizzes:dashboard")).content.decode()
+    assert "1 of 3 localized right" in dashboard
+    before = list(attempt.attempt_cases.values_list("case_id", flat=True))
+    for _ in range(3):
+        learner_client.post(reverse("quizzes:start", args=["basics"]))
+        again = Attempt.objects.filter(user=learner, completed_at__isnull=True).get()
+        order = list(again.attempt_cases.values_list("case_id", flat=True))
+        assert sorted(order) == sorted(before) and order != before
+        again.delete()
 
 
 def test_the_summary_waits_for_the_attempt_to_finish(learner_client, attempt):
@@ -304,7 +441,7 @@ def test_a_case_edited_after_the_start_is_graded_as_it_was_shown(learner_client,
     stroke.answer = "lmn"
     stroke.save()
     ac = attempt.attempt_cases.get(position=1)
-    learner_client.post(case_url(attempt, 1), right_answers(ac, localization="umn"))
+    answer(learner_client, attempt, 1, localization="umn")
     assert Response.objects.get(attempt_case=ac, item="localization").score == 1.0
 
 
@@ -318,7 +455,7 @@ def test_no_one_sees_another_learners_attempt(outsider_client, attempt, name):
 
 def test_no_one_can_view_or_answer_another_learners_case(outsider_client, attempt):
     assert outsider_client.get(case_url(attempt, 1)).status_code == 404
-    data = right_answers(attempt.attempt_cases.get(position=1))
+    data = stage_one(attempt.attempt_cases.get(position=1))
     assert outsider_client.post(case_url(attempt, 1), data).status_code == 404
     assert outsider_client.post(case_url(attempt, 1), data, **HTMX).status_code == 404
     assert Response.objects.count() == 0
@@ -327,7 +464,7 @@ def test_no_one_can_view_or_answer_another_learners_case(outsider_client, attemp
 def test_another_learners_attempts_are_not_on_my_dashboard(
     outsider_client, learner_client, attempt
 ):
-    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    answer(learner_client, attempt, 1)
     learner_client.logout()
     outsider_client.login(username="outsider", password="correct-horse-battery")
     html = outsider_client.get(reverse("quizzes:dashboard")).content.decode()
@@ -348,7 +485,7 @@ def test_an_expired_session_on_an_htmx_post_redirects_the_whole_page_to_log_in(c
 
 def test_an_htmx_swap_carries_the_new_title_and_focuses_the_case(learner_client, attempt):
     html = learner_client.get(case_url(attempt, 2), **HTMX).content.decode()
-    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    answer(learner_client, attempt, 1)
     html = learner_client.get(case_url(attempt, 2), **HTMX).content.decode()
     assert "<title>Case 2 of 3 · NeuroLocalize</title>" in html
     assert 'id="case-title" tabindex="-1" autofocus' in html
@@ -371,34 +508,29 @@ def test_history_restore_has_one_title_and_varies_on_its_header(learner_client, 
 
 
 def test_a_racing_second_htmx_submit_shows_the_recorded_results(learner_client, attempt):
-    from quizzes.grading import Answers
-    from quizzes.services import submit_case_answers
+    from quizzes import views
+    from quizzes.grading import STAGE_ONE, Answers
 
     first = attempt.attempt_cases.get(position=1)
-    data = right_answers(first)
-    # The other tab records its answers between this request's read and its write.
-    real = submit_case_answers
+    data = stage_one(first)
+    # The other tab commits between this request's read and its write.
+    real = views.STAGE_SERVICES[STAGE_ONE]
 
     def other_tab_first(*, attempt_case, answers):
-        option = attempt_case.content["next_step"]["options"][0]["id"]
         real(
             attempt_case=AttemptCase.objects.get(pk=attempt_case.pk),
-            answers=Answers("other", {}, option),
+            answers=Answers("other", site="nmj", certainty="sure"),
         )
         return real(attempt_case=attempt_case, answers=answers)
 
-    import quizzes.services
-
-    quizzes.services.submit_case_answers, saved = (
-        other_tab_first,
-        quizzes.services.submit_case_answers,
-    )
+    views.STAGE_SERVICES[STAGE_ONE] = other_tab_first
     try:
         html = learner_client.post(case_url(attempt, 1), data, **HTMX).content.decode()
     finally:
-        quizzes.services.submit_case_answers = saved
-    assert "Your results" in html and "your first answers stand" in html
-    assert "You chose Neither" in html
+        views.STAGE_SERVICES[STAGE_ONE] = real
+    # The other tab's commitment stands, and this tab moves on to stage 2 with it.
+    assert "your first answers stand" in html and 'name="stage" value="2"' in html
+    assert "Neither: no upper or lower motor neuron lesion · Neuromuscular junction · Sure" in html
     assert Response.objects.get(attempt_case=first, item="localization").given == "other"
 
 
@@ -410,7 +542,8 @@ def test_a_finding_in_two_regions_is_asked_once_naming_both(learner_client, quiz
         case=als, finding=Finding.objects.get(code="fasciculations"), region="bulbar"
     )
     attempt = start_attempt(user=learner, quiz=quiz)[0]
-    learner_client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    answer(learner_client, attempt, 1)
+    learner_client.post(case_url(attempt, 2), stage_one(attempt.attempt_cases.get(position=2)))
     html = learner_client.get(case_url(attempt, 2)).content.decode()
     assert html.count('name="finding-fasciculations" id="finding-fasciculations-lmn"') == 1
     assert "(bulbar; left, upper limb)" in html
@@ -425,8 +558,10 @@ def test_the_investigations_show_apart_from_the_presentation_and_sanitized(
         investigations="MRI: a small **infarct**.<script>alert(1)</script>"
     )
     attempt = start_attempt(user=learner, quiz=quiz)[0]
+    assert "a small" not in learner_client.get(case_url(attempt, 1)).content.decode()
+    learner_client.post(case_url(attempt, 1), stage_one(attempt.attempt_cases.get(position=1)))
     html = learner_client.get(case_url(attempt, 1)).content.decode()
-    assert 'id="investigations-heading">Investigations</h2>' in html
+    assert 'id="investigations-heading" tabindex="-1">Investigations</h2>' in html
     assert "MRI: a small <strong>infarct</strong>." in html
     assert "<script>alert(1)" not in html
     assert html.index("Sudden <strong>right</strong>") < html.index("investigations-heading")
@@ -439,12 +574,12 @@ def test_certainty_is_asked_with_the_localization_and_a_missing_one_records_noth
     learner_client, attempt
 ):
     ac = attempt.attempt_cases.get(position=1)
-    data = right_answers(ac)
+    data = stage_one(ac)
     del data["certainty"]
     response = learner_client.post(case_url(attempt, 1), data)
     assert response.status_code == 422
     assert "Say how sure you are of where the lesion is." in response.content.decode()
-    forged = learner_client.post(case_url(attempt, 1), right_answers(ac, certainty="certain"))
+    forged = learner_client.post(case_url(attempt, 1), stage_one(ac, certainty="certain"))
     assert "Choose sure, fairly sure or guessing." in forged.content.decode()
     assert not Response.objects.exists()
 
@@ -453,9 +588,7 @@ def test_certainty_never_changes_a_score_but_a_confident_miss_is_said_plainly(
     learner_client, attempt
 ):
     ac = attempt.attempt_cases.get(position=1)
-    learner_client.post(
-        case_url(attempt, 1), right_answers(ac, localization="lmn", certainty="sure")
-    )
+    answer(learner_client, attempt, 1, localization="lmn", certainty="sure")
     response = Response.objects.get(attempt_case=ac, item="localization")
     assert (response.score, response.certainty) == (0.0, "sure")
     kinds = [p["kind"] for p in response.explanation["points"]]
@@ -463,7 +596,7 @@ def test_certainty_never_changes_a_score_but_a_confident_miss_is_said_plainly(
     html = learner_client.get(case_url(attempt, 1)).content.decode()
     assert "You were sure of this answer, and it was wrong" in html
     ac2 = attempt.attempt_cases.get(position=2)
-    learner_client.post(case_url(attempt, 2), right_answers(ac2, certainty="guessing"))
+    answer(learner_client, attempt, 2, certainty="guessing")
     right = Response.objects.get(attempt_case=ac2, item="localization")
     assert right.score == 1.0
     assert "calibration" not in [p["kind"] for p in right.explanation["points"]]
@@ -473,10 +606,8 @@ def test_the_dashboard_shows_calibration_and_the_confident_misses_to_revisit(
     learner_client, attempt
 ):
     first, second = attempt.attempt_cases.get(position=1), attempt.attempt_cases.get(position=2)
-    learner_client.post(
-        case_url(attempt, 1), right_answers(first, localization="lmn", certainty="sure")
-    )
-    learner_client.post(case_url(attempt, 2), right_answers(second, certainty="sure"))
+    answer(learner_client, attempt, 1, localization="lmn", certainty="sure")
+    answer(learner_client, attempt, 2, certainty="sure")
     response = learner_client.get(reverse("quizzes:dashboard"))
     calibration = response.context["progress"].calibration
     assert (calibration["sure"].right, calibration["sure"].total) == (1, 2)
@@ -493,7 +624,12 @@ def test_a_case_keeps_its_title_until_it_is_answered(learner_client, attempt):
         html = learner_client.get(case_url(attempt, 1), **headers).content.decode()
         assert "Sudden weakness of one side" not in html  # the title could give it away
         assert ">Case 1 of 3</h1>" in html
-    learner_client.post(case_url(attempt, 1), right_answers(first))
+    learner_client.post(case_url(attempt, 1), stage_one(first))
+    assert (
+        "Sudden weakness of one side"
+        not in learner_client.get(case_url(attempt, 1)).content.decode()
+    )
+    answer(learner_client, attempt, 1)
     html = learner_client.get(case_url(attempt, 1)).content.decode()
     assert "<title>Case 1 of 3: Sudden weakness of one side · NeuroLocalize</title>" in html
     assert ">Sudden weakness of one side</h1>" in html

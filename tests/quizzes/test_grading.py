@@ -8,6 +8,8 @@ from pydantic import ValidationError
 
 from quizzes import grading
 from quizzes.grading import (
+    STAGE_ONE,
+    STAGE_TWO,
     Answers,
     CaseContent,
     UnresolvedCitation,
@@ -16,7 +18,10 @@ from quizzes.grading import (
     grade_findings,
     grade_localization,
     grade_next_step,
+    grade_revised,
+    grade_site,
     lessons,
+    stage_items,
 )
 
 GUIDELINE = json.loads(
@@ -70,6 +75,8 @@ def content(
     options=(),
     site="motor_neuron",
     differential=(),
+    site_accepts=(),
+    investigations="",
     references=REFERENCES,
     statements=STATEMENTS,
 ) -> CaseContent:
@@ -86,6 +93,8 @@ def content(
                 "answer": answer,
                 "site": site,
                 "differential": list(differential),
+                "site_accepts": list(site_accepts),
+                "investigations_html": investigations,
             },
             "findings": list(findings),
             "teaching_points": list(points)
@@ -479,12 +488,17 @@ def test_a_wrong_next_step_explains_the_choice_first_then_the_best_answer():
 
 def test_grade_case_asks_only_the_items_a_case_has():
     without = grade_case(PLS, Answers("umn", {"spasticity": "umn"}))
-    assert list(without) == ["localization", "findings"]
+    assert list(without) == ["localization", "site", "findings"]
     with_next = grade_case(
         content(findings=[finding("spasticity")], options=NEXT), Answers("umn", {}, 3)
     )
-    assert list(with_next) == ["localization", "findings", "next_step"]
-    assert content_items(content(findings=[])) == ("localization",)
+    assert list(with_next) == ["localization", "site", "findings", "next_step"]
+    assert content_items(content(findings=[])) == ("localization", "site")
+    # A snapshot from before sites asks no site; investigations add the revised item.
+    assert content_items(content(findings=[], site="")) == ("localization",)
+    tested = content(findings=[finding("spasticity")], investigations="<p>MRI: normal.</p>")
+    assert stage_items(tested, STAGE_ONE) == ("localization", "site")
+    assert stage_items(tested, STAGE_TWO) == ("revised", "findings")
 
 
 # Citations --------------------------------------------------------------------------
@@ -620,3 +634,101 @@ def test_findings_come_in_the_order_a_clinician_meets_them_never_code_order():
         "sensory_loss",  # sensation
         "emg_denervation",  # then the tests
     ]
+
+
+# The site item -------------------------------------------------------------------------
+
+
+CORD = content(
+    "mixed",
+    [finding("hyperreflexia"), finding("muscle_atrophy"), finding("sensory_level")],
+    site="spinal_cord",
+    differential=("motor_neuron", "multiple"),
+    site_accepts=("multiple",),
+)
+
+
+def test_the_right_site_scores_and_teaches_the_site_and_each_differential():
+    result = grade_site(CORD, "spinal_cord")
+    assert result.score == 1.0 and result.why is None
+    assert result.points[0].text == "Correct: Spinal cord."
+    kinds = [(p.kind, p.text.split(".")[0]) for p in result.points[1:]]
+    assert kinds == [
+        ("site", "Spinal cord"),
+        ("differential", "Motor neuron disease"),
+        ("differential", "More than one site"),
+    ]
+    # The guideline-backed lead cites [3]; what goes beyond is labelled.
+    site = result.points[1]
+    assert site.citations == (3,) and site.beyond.startswith("Beyond this guideline:")
+
+
+def test_a_wrong_site_says_the_best_answer_and_in_one_line_what_places_it_there():
+    result = grade_site(CORD, "nerve")
+    assert result.score == 0.0
+    assert result.points[0].text == (
+        "Not quite. You chose Peripheral nerve; the best single answer is Spinal cord."
+    )
+    assert result.why.text.startswith("Beyond this guideline: a sensory level")
+    # The learner's own choice is explained too, after the differential.
+    assert result.points[-1].kind == "differential"
+    assert result.points[-1].text.startswith("Peripheral nerve. ")
+
+
+def test_a_defensible_site_the_case_accepts_scores_and_names_the_best_answer():
+    result = grade_site(CORD, "multiple")
+    assert result.score == 1.0
+    assert result.points[0].text.startswith("Accepted: More than one site is defensible here")
+    assert result.why is not None  # the one line on why the best answer is best
+
+
+def test_every_site_has_a_lesson_and_a_one_line_glance():
+    sites = {x["scope"][0]: x for x in GUIDELINE["lessons"] if x["trigger"] == "site"}
+    assert set(sites) == set(grading.SITE_LABELS)
+    assert all(x["reminder"] and len(x["reminder"]) < 320 for x in sites.values())
+
+
+# The localization after the tests --------------------------------------------------------
+
+
+def test_the_revised_localization_is_its_own_item_and_says_what_changed():
+    kept = grade_revised(ALS, "mixed", "mixed")
+    assert kept.score == 1.0
+    assert [p.text for p in kept.points] == [
+        "After the tests: right, Both: mixed UMN and LMN.",
+        "You kept your first answer after the tests.",
+    ]
+    fixed = grade_revised(ALS, "mixed", "umn")
+    assert "the change was right" in fixed.points[1].text
+    spoiled = grade_revised(ALS, "lmn", "mixed")
+    assert spoiled.score == 0.0
+    assert spoiled.points[1].text == (
+        "Your first answer was right; the change after the tests was not."
+    )
+    assert spoiled.why is not None and spoiled.why.kind == "contradiction"
+
+
+def test_stage_answers_grade_only_their_own_items():
+    tested = content(findings=[finding("spasticity")], investigations="<p>MRI: normal.</p>")
+    answers = Answers("umn", {"spasticity": "umn"}, site="motor_neuron", revised="lmn")
+    first = grading.grade_stage(tested, answers, STAGE_ONE)
+    assert list(first) == ["localization", "site"]
+    second = grading.grade_stage(tested, answers, STAGE_TWO, first="umn")
+    assert list(second) == ["revised", "findings"]
+    assert second["revised"].given == "lmn"
+
+
+# A lesson taught once per attempt ----------------------------------------------------------
+
+
+def test_a_lesson_taught_earlier_in_the_attempt_is_said_again_in_one_line():
+    full = [p for p in lessons(ALS) if p.kind == "flag"]
+    assert full and all(p.lesson for p in full)
+    again = lessons(ALS, seen={full[0].lesson})
+    assert again[0].lesson == full[0].lesson
+    reminder = next(x for x in ALS.lessons if x.key == full[0].lesson).reminder
+    assert again[0].text == reminder and len(again[0].text) < len(full[0].text)
+    assert again[1:] == full[1:]  # the others still in full
+    # Stored with the explanation, so later cases of the attempt know it was taught.
+    point = grade_localization(ALS, "mixed").explanation()["points"]
+    assert {p["lesson"] for p in point if p["kind"] == "flag"} == {p.lesson for p in full}

@@ -9,12 +9,13 @@ from django.db import IntegrityError, connection, transaction
 from cases.models import Case, Finding, NextStepOption
 from quizzes.content import compile_cases
 from quizzes.grading import Answers
-from quizzes.models import Attempt
+from quizzes.models import Attempt, Response
 from quizzes.services import (
     OutOfOrder,
+    commit_first_stage,
     start_attempt,
     start_weakest_signs_attempt,
-    submit_case_answers,
+    submit_second_stage,
 )
 from tests.factories import UserFactory
 
@@ -145,11 +146,14 @@ def test_weakest_signs_never_asks_a_case_twice(bank, learner):
 
 def test_answers_are_recorded_in_order_only(quiz, learner):
     attempt = start_attempt(user=learner, quiz=quiz)[0]
+    second = attempt.attempt_cases.get(position=2)
     with pytest.raises(OutOfOrder):
-        submit_case_answers(
-            attempt_case=attempt.attempt_cases.get(position=2), answers=Answers("mixed", {}, None)
-        )
-    assert not attempt.attempt_cases.filter(answered_at__isnull=False).exists()
+        commit_first_stage(attempt_case=second, answers=Answers("mixed", site="motor_neuron"))
+    with pytest.raises(OutOfOrder):
+        # Stage 2 waits for stage 1 of its own case.
+        submit_second_stage(attempt_case=attempt.attempt_cases.get(position=1), answers=Answers())
+    assert not attempt.attempt_cases.filter(committed_at__isnull=False).exists()
+    assert not Response.objects.exists()
 
 
 def test_the_database_allows_one_open_attempt_per_quiz(quiz, learner):

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from quizzes.services import start_attempt
 from tests.factories import CaseFactory
-from tests.quizzes.test_flow import HTMX, case_url, right_answers
+from tests.quizzes.test_flow import HTMX, answer, case_url, stage_one, stage_two
 
 SIZES = [0, 500]
 
@@ -18,11 +18,16 @@ def attempt(request, quiz, learner):
 
 
 def answer_first(client, attempt):
-    client.post(case_url(attempt, 1), right_answers(attempt.attempt_cases.get(position=1)))
+    answer(client, attempt, 1)
+
+
+def commit_first(client, attempt):
+    client.post(case_url(attempt, 1), stage_one(attempt.attempt_cases.get(position=1)))
 
 
 def test_practice_list(learner_client, attempt, django_assert_num_queries):
-    with django_assert_num_queries(4):
+    # Session, user, the sets, open attempts, last finished attempts with their scores.
+    with django_assert_num_queries(5):
         assert learner_client.get(reverse("quizzes:list")).status_code == 200
 
 
@@ -39,15 +44,35 @@ def test_answered_case_page(learner_client, attempt, django_assert_num_queries):
         assert learner_client.get(case_url(attempt, 1)).status_code == 200
 
 
-def test_answer_post_htmx(learner_client, attempt, django_assert_num_queries):
-    data = right_answers(attempt.attempt_cases.get(position=1))
-    with django_assert_num_queries(8):
+def test_stage_two_case_page(learner_client, attempt, django_assert_num_queries):
+    commit_first(learner_client, attempt)
+    with django_assert_num_queries(5):
+        assert learner_client.get(case_url(attempt, 1)).status_code == 200
+
+
+def test_stage_one_post_htmx(learner_client, attempt, django_assert_num_queries):
+    data = stage_one(attempt.attempt_cases.get(position=1))
+    with django_assert_num_queries(9):
         assert learner_client.post(case_url(attempt, 1), data, **HTMX).status_code == 200
 
 
-def test_answer_post_without_javascript(learner_client, attempt, django_assert_num_queries):
-    data = right_answers(attempt.attempt_cases.get(position=1))
-    with django_assert_num_queries(8):
+def test_stage_one_post_without_javascript(learner_client, attempt, django_assert_num_queries):
+    data = stage_one(attempt.attempt_cases.get(position=1))
+    with django_assert_num_queries(9):
+        assert learner_client.post(case_url(attempt, 1), data).status_code == 302
+
+
+def test_stage_two_post_htmx(learner_client, attempt, django_assert_num_queries):
+    commit_first(learner_client, attempt)
+    data = stage_two(attempt.attempt_cases.get(position=1))
+    with django_assert_num_queries(9):
+        assert learner_client.post(case_url(attempt, 1), data, **HTMX).status_code == 200
+
+
+def test_stage_two_post_without_javascript(learner_client, attempt, django_assert_num_queries):
+    commit_first(learner_client, attempt)
+    data = stage_two(attempt.attempt_cases.get(position=1))
+    with django_assert_num_queries(9):
         assert learner_client.post(case_url(attempt, 1), data).status_code == 302
 
 
@@ -55,18 +80,19 @@ def test_answering_the_last_case_adds_only_the_completion(
     learner_client, attempt, django_assert_num_queries
 ):
     for position in (1, 2):
-        learner_client.post(
-            case_url(attempt, position), right_answers(attempt.attempt_cases.get(position=position))
-        )
-    data = right_answers(attempt.attempt_cases.get(position=3))
-    with django_assert_num_queries(9):
+        answer(learner_client, attempt, position)
+    last = attempt.attempt_cases.get(position=3)
+    learner_client.post(case_url(attempt, 3), stage_one(last))
+    last.refresh_from_db()
+    # The junction case asks nothing after stage 1 but its findings.
+    data = stage_two(last)
+    with django_assert_num_queries(10):
         assert learner_client.post(case_url(attempt, 3), data, **HTMX).status_code == 200
 
 
 def test_summary_page(learner_client, attempt, django_assert_num_queries):
     for position in (1, 2, 3):
-        ac = attempt.attempt_cases.get(position=position)
-        learner_client.post(case_url(attempt, position), right_answers(ac))
+        answer(learner_client, attempt, position)
     with django_assert_num_queries(5):
         assert learner_client.get(reverse("quizzes:summary", args=[attempt.pk])).status_code == 200
 
@@ -80,5 +106,5 @@ def test_dashboard(learner_client, attempt, django_assert_num_queries):
 def test_start_runs_a_fixed_number_of_queries(learner_client, quiz, django_assert_num_queries):
     # Not a page: the one post that freezes every case of the attempt, in fixed queries
     # (the case content through the schema's adapter, and the knowledge it cites).
-    with django_assert_num_queries(30):
+    with django_assert_num_queries(31):
         learner_client.post(reverse("quizzes:start", args=["basics"]))

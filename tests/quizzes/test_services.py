@@ -8,13 +8,14 @@ from django.db import connection
 
 from cases.models import Case, Tag
 from quizzes.grading import Answers
-from quizzes.models import Attempt, Quiz, Response
+from quizzes.models import Attempt, AttemptCase, Quiz, QuizCase, Response
 from quizzes.services import (
     QuizUnavailable,
+    commit_first_stage,
     draw_case_ids,
     seed_practice_sets,
     start_attempt,
-    submit_case_answers,
+    submit_second_stage,
 )
 from tests.factories import CaseFactory, UserFactory
 
@@ -106,10 +107,19 @@ def test_submitting_twice_records_the_first_answers_only(quiz, learner):
     attempt = start_attempt(user=learner, quiz=quiz)[0]
     first = attempt.attempt_cases.get(position=1)
     option = first.content["next_step"]["options"][0]["id"]
-    submit_case_answers(attempt_case=first, answers=Answers("umn", {}, option))
-    again = submit_case_answers(attempt_case=first, answers=Answers("lmn", {}, option))
+    commit_first_stage(attempt_case=first, answers=Answers("umn", site="cerebrum"))
+    again = commit_first_stage(attempt_case=first, answers=Answers("lmn", site="nerve"))
     assert again.already_answered
     assert Response.objects.get(attempt_case=first, item="localization").given == "umn"
+    assert Response.objects.get(attempt_case=first, item="site").given == "cerebrum"
+    first.refresh_from_db()
+    submit_second_stage(attempt_case=first, answers=Answers(next_step=option, revised="umn"))
+    again = submit_second_stage(
+        attempt_case=first, answers=Answers(next_step=option, revised="lmn")
+    )
+    assert again.already_answered
+    assert Response.objects.get(attempt_case=first, item="revised").given == "umn"
+    assert Response.objects.filter(attempt_case=first).count() == 5
 
 
 @pytest.mark.skipif(
@@ -125,7 +135,6 @@ def test_two_tabs_submitting_at_once_record_exactly_one_answer(kb):
     quiz.quiz_cases.create(case=Case.objects.get(slug="race"), position=1)
     attempt = start_attempt(user=UserFactory(), quiz=quiz)[0]
     attempt_case = attempt.attempt_cases.get()
-    option = attempt_case.content["next_step"]["options"][0]["id"]
     barrier = threading.Barrier(4)
     outcomes = []
 
@@ -133,8 +142,8 @@ def test_two_tabs_submitting_at_once_record_exactly_one_answer(kb):
         barrier.wait()
         try:
             outcomes.append(
-                submit_case_answers(
-                    attempt_case=attempt_case, answers=Answers(choice, {}, option)
+                commit_first_stage(
+                    attempt_case=attempt_case, answers=Answers(choice, site="cerebrum")
                 ).already_answered
             )
         finally:
@@ -149,3 +158,30 @@ def test_two_tabs_submitting_at_once_record_exactly_one_answer(kb):
     assert Response.objects.filter(attempt_case=attempt_case, item="localization").count() == 1
     attempt.refresh_from_db()
     assert attempt.is_complete
+
+
+def test_a_lesson_is_taught_in_full_once_per_attempt_then_as_a_reminder(kb, learner):
+    from cases.services import import_bank
+    from tests.quizzes.conftest import als_entry
+
+    import_bank(data={"cases": [als_entry(), {**als_entry(), "slug": "als-again"}]})
+    quiz = Quiz.objects.create(slug="twice", title="Twice")
+    for position, slug in enumerate(("als-hand", "als-again"), start=1):
+        QuizCase.objects.create(quiz=quiz, case=Case.objects.get(slug=slug), position=position)
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    first, second = attempt.attempt_cases.all()
+    answers = Answers("mixed", site="motor_neuron", certainty="sure")
+
+    def flags(attempt_case) -> list[dict]:
+        commit_first_stage(attempt_case=attempt_case, answers=answers)
+        explanation = Response.objects.get(attempt_case=attempt_case, item="localization")
+        return [p for p in explanation.explanation["points"] if p["kind"] == "flag"]
+
+    taught = flags(first)
+    attempt_case = AttemptCase.objects.get(pk=first.pk)
+    submit_second_stage(attempt_case=attempt_case, answers=Answers(findings={}))
+    again = flags(second)
+    lessons = {x.key: x for x in first.grading_content.lessons}
+    assert taught and [p["lesson"] for p in again] == [p["lesson"] for p in taught]
+    assert [p["text"] for p in taught] != [p["text"] for p in again]
+    assert all(p["text"] == lessons[p["lesson"]].reminder for p in again)

@@ -28,7 +28,7 @@ class Command(BaseCommand):
     help = (
         "Print exactly what a learner reads for a case: every item, verdict, point and "
         "citation. Without --answer the localization is the key; findings and the next step "
-        "are answered right."
+        "are answered right, and without --site the site is."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -36,9 +36,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--answer", choices=localization.ANSWERS, help="the localization the learner gives"
         )
+        parser.add_argument("--site", choices=localization.SITES, help="the site the learner gives")
         parser.add_argument("--json", action="store_true", help="print JSON")
 
-    def handle(self, *args, slug: str, answer: str | None, json: bool, **options) -> None:
+    def handle(
+        self, *args, slug: str, answer: str | None, site: str | None, json: bool, **options
+    ) -> None:
         case = case_content_queryset().filter(slug=slug).first()
         if case is None:
             raise CommandError(f'There is no case with the slug "{slug}".', returncode=2)
@@ -50,6 +53,7 @@ class Command(BaseCommand):
         correct = next((o.id for o in content.options if o.correct), None)
         answers = grading.Answers(
             localization=answer or content.answer,
+            site=site or content.case.site,
             findings={code: grading.sign_key(code) for code in content.present_codes},
             next_step=correct,
         )
@@ -66,6 +70,7 @@ class Command(BaseCommand):
                     {
                         "item": item,
                         "score": result.score,
+                        "why": result.why.text if result.why else None,
                         "points": [
                             {
                                 "kind": p.kind,
@@ -101,12 +106,15 @@ class Command(BaseCommand):
             f"Key: {grading.ANSWER_LABELS[case.answer]}. Site: "
             f"{localization.SITE_LABELS.get(case.site, 'not set')}. Differential: {differential}.",
             f"Answered: {grading.ANSWER_LABELS[answers.localization or '']}"
+            + (f", {localization.SITE_LABELS[answers.site]}" if answers.site else "")
             + ("; findings right" if content.present_codes else "")
             + ("; next step right" if content.options else "")
             + ".",
         ]
         for item, result in results.items():
             lines += ["", f"== {grading.ITEM_LABELS[item]} (score {result.score:g})"]
+            if result.why:
+                lines.append(f"  at a glance: {_cited(result.why, content.sources)}")
             for point in result.points:
                 kind = f"{point.kind} ({point.flag})" if point.flag else point.kind
                 lines.append(f"- {kind}: {_cited(point, content.sources)}")
