@@ -87,6 +87,9 @@ EXAMINATION_ORDER: tuple[str, ...] = (
     "imaging_structural_lesion",
 )
 
+# The findings that are results of tests, not of the history or examination.
+TESTS = frozenset(EXAMINATION_ORDER[EXAMINATION_ORDER.index("reduced_fvc") :])
+
 # Where the lesion is: every case has one site and a differential from the same vocabulary,
 # worded for a learner choosing among them.
 SITE_LABELS: dict[str, str] = {

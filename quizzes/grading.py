@@ -47,6 +47,14 @@ ANSWER_LABELS = {
     OTHER: "Neither: no upper or lower motor neuron lesion",
 }
 
+# How verdicts name an answer, inside a sentence.
+ANSWER_NAMES = {
+    UMN: "upper motor neuron",
+    LMN: "lower motor neuron",
+    MIXED: "mixed UMN and LMN",
+    OTHER: "neither UMN nor LMN",
+}
+
 RULE_WORDS = {
     UMN: "an upper motor neuron lesion",
     LMN: "a lower motor neuron lesion",
@@ -346,24 +354,43 @@ def _signs(content: CaseContent, category: str) -> list[CaseFinding]:
     return [f for f in content.findings if f.present and f.category == category]
 
 
+def _short_name(finding: CaseFinding) -> str:
+    """A sign by its name alone ("clonus", not its gloss); a test with its result."""
+    if finding.code in localization.TESTS:
+        return _lower_first(finding.name)
+    return _lower_first(finding.name.partition(": ")[0])
+
+
 def _names(findings: list[CaseFinding]) -> str:
     # A finding present in two regions is named once.
-    return ", ".join(dict.fromkeys(_lower_first(f.name) for f in findings))
+    return ", ".join(dict.fromkeys(_short_name(f) for f in findings))
 
 
-def _contradictions(content: CaseContent, given: str) -> list[Point]:
-    """Why the learner's localization does not fit: the findings against it."""
+def _contradictions(content: CaseContent, given: str, *, bedside: bool = False) -> list[Point]:
+    """Why the learner's localization does not fit: the findings against it. With `bedside`
+    (the localization committed before the tests) the signs named are those of the history
+    and examination where there are any, the tests only where they alone show them."""
     umn, lmn = _signs(content, UMN), _signs(content, LMN)
     points = []
+
+    def named(found: list[CaseFinding]) -> list[CaseFinding]:
+        exam = [f for f in found if f.code not in localization.TESTS]
+        return exam if bedside and exam else found
 
     def against(findings: list[CaseFinding], text: str) -> None:
         keys = _in_scope(content, [k for f in findings for k in f.statements])
         points.append(_point("contradiction", text, _cite(content, keys or schema.ALWAYS_CITED)))
 
     if given in (UMN, OTHER) and lmn:
-        against(lmn, f"Findings that count as lower motor neuron signs are present: {_names(lmn)}.")
+        signs = named(lmn)
+        against(
+            signs, f"Findings that count as lower motor neuron signs are present: {_names(signs)}."
+        )
     if given in (LMN, OTHER) and umn:
-        against(umn, f"Findings that count as upper motor neuron signs are present: {_names(umn)}.")
+        signs = named(umn)
+        against(
+            signs, f"Findings that count as upper motor neuron signs are present: {_names(signs)}."
+        )
     # "No such sign" argues only against a choice the key does not share: where the key
     # itself has no sign of its kind (spinal shock), the teaching points say why.
     key = content.answer
@@ -424,10 +451,10 @@ def grade_localization(
     key = content.answer
     score = 1.0 if given == key else 0.0
     verdict = (
-        f"Correct: {ANSWER_LABELS[key]}."
+        f"Correct: {ANSWER_NAMES[key].capitalize()}."
         if score
-        else f"Not quite. You chose {ANSWER_LABELS.get(given, given)}; the answer is "
-        f"{ANSWER_LABELS[key]}."
+        else f"Not quite. You chose {ANSWER_NAMES.get(given, given)}; the answer is "
+        f"{ANSWER_NAMES[key]}."
     )
     points = [_point("verdict", verdict, _verdict_cites(content), bool(score))]
     if certainty == SURE and not score:
@@ -445,7 +472,7 @@ def grade_localization(
     shown_notes: list[schema.TeachingPointSchema] = []
     found: list[Point] = []
     if not score:
-        found = _contradictions(content, given)
+        found = _contradictions(content, given, bedside=True)
         points += found
         if not found or by_rule != key:
             # The signs alone point to the learner's choice (or elsewhere): the author says
@@ -480,10 +507,10 @@ def grade_revised(content: CaseContent, given: str, first: str) -> ItemResult:
     key = content.answer
     score = 1.0 if given == key else 0.0
     verdict = (
-        f"After the tests: right, {ANSWER_LABELS[key]}."
+        f"After the tests: right, {ANSWER_NAMES[key]}."
         if score
-        else f"After the tests: not quite. You chose {ANSWER_LABELS.get(given, given)}; the "
-        f"answer is {ANSWER_LABELS[key]}."
+        else f"After the tests: not quite. You chose {ANSWER_NAMES.get(given, given)}; the "
+        f"answer is {ANSWER_NAMES[key]}."
     )
     # A verdict on one patient: the localization item cites what the signs mean.
     points = [Point("verdict", verdict, (), bool(score))]
@@ -491,17 +518,19 @@ def grade_revised(content: CaseContent, given: str, first: str) -> ItemResult:
         change = "You kept your first answer after the tests."
     elif score:
         change = (
-            f"You changed your answer from {ANSWER_LABELS.get(first, first)} after the tests, "
+            f"You changed your answer from {ANSWER_NAMES.get(first, first)} after the tests, "
             "and the change was right."
         )
     elif first == key:
         change = "Your first answer was right; the change after the tests was not."
     else:
-        change = f"You changed your answer from {ANSWER_LABELS.get(first, first)} after the tests."
+        change = f"You changed your answer from {ANSWER_NAMES.get(first, first)} after the tests."
     points.append(Point("change", change))
     found = _contradictions(content, given) if not score else []
     points += found
-    return _finish(content, REVISED, given, key, score, points, found[0] if found else None)
+    # A kept answer's why is the localization's, already shown above it.
+    why = found[0] if found and given != first else None
+    return _finish(content, REVISED, given, key, score, points, why)
 
 
 def site_lessons(content: CaseContent) -> dict[str, schema.LessonSchema]:

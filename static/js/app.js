@@ -23,13 +23,14 @@ function show(id) {
 
 // Selections on an unanswered case are kept in this browser until the case is answered, so a
 // reload, a dropped connection or logging in again after the session ran out does not lose
-// them. The server records nothing until "Check my answers"; these are only the choices made.
+// them. The server records nothing of a stage until it is sent; these are only the choices.
 // A draft is dropped once its case shows results, at log-out, or after a week unused.
 const DRAFT_PREFIX = "neurolocalize:draft:";
 const DRAFT_MAX_AGE_MS = 7 * 24 * 60 * 60 * 1000;
 
-function draftKey(url) {
-  return DRAFT_PREFIX + url;
+// One draft per case and stage: a stage-1 draft never fills the stage-2 form.
+function draftKey(form) {
+  return `${DRAFT_PREFIX}${form.getAttribute("action")}#${form.dataset.draft}`;
 }
 
 function storage() {
@@ -59,18 +60,22 @@ function restoreDrafts(root) {
   const store = storage();
   if (!store) return;
   for (const form of within(root, "form[data-draft]")) {
-    const draft = readDraft(store, draftKey(form.getAttribute("action")));
+    const draft = readDraft(store, draftKey(form));
     if (!draft) continue;
     for (const [name, value] of Object.entries(draft.chosen)) {
       const group = [...form.querySelectorAll("input[type=radio]")].filter((i) => i.name === name);
-      // What the page already shows (the server's echo after a refused post) wins.
-      if (group.some((input) => input.checked)) continue;
+      // What the page already shows (the server's echo after a refused post) wins; a
+      // default the server chose (the committed localization) gives way to the draft.
+      if (group.some((input) => input.checked && !input.hasAttribute("data-default"))) continue;
       const input = group.find((i) => i.value === value);
       if (input) input.checked = true;
     }
   }
   for (const answered of within(root, "[data-answered-case]")) {
-    store.removeItem(draftKey(answered.dataset.answeredCase));
+    const prefix = `${DRAFT_PREFIX}${answered.dataset.answeredCase}#`;
+    for (const key of Object.keys(store)) {
+      if (key.startsWith(prefix)) store.removeItem(key);
+    }
   }
 }
 
@@ -92,7 +97,7 @@ document.addEventListener("change", (event) => {
   }
   try {
     store.setItem(
-      draftKey(form.getAttribute("action")),
+      draftKey(form),
       JSON.stringify({ savedAt: Date.now(), chosen }),
     );
   } catch {

@@ -5,7 +5,7 @@ import time
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from quizzes.grading import sign_key
+from quizzes.grading import content_items, sign_key
 from quizzes.models import Attempt, Response
 
 pytestmark = pytest.mark.browser
@@ -22,13 +22,24 @@ def sign_up(page, base: str, username: str) -> None:
     page.wait_for_url(f"{base}/practice/")
 
 
-def answer_current_case(page, username: str, *, right: bool = True) -> None:
-    """Fill the form from the recorded content (what the learner was asked)."""
+def current_content(page, username: str) -> dict:
+    """The recorded content of the case on the page (what the learner is asked)."""
     attempt = Attempt.objects.filter(user__username=username).latest("started_at")
     position = int(page.url.rstrip("/").split("/")[-1])
-    content = attempt.attempt_cases.get(position=position).content
-    page.check(f"input[name=localization][value={content['case']['answer'] if right else 'other'}]")
+    return attempt.attempt_cases.get(position=position).content
+
+
+def commit_stage_one(page, content: dict, *, right: bool = True) -> None:
+    case = content["case"]
+    page.check(f"input[name=localization][value={case['answer'] if right else 'other'}]")
     page.click("label[for=certainty-fairly_sure]")
+    wrong_site = "muscle" if case["site"] != "muscle" else "nerve"
+    page.check(f"input[name=site][value={case['site'] if right else wrong_site}]")
+    page.click("#quiz-region form button[type=submit]")
+
+
+def answer_stage_two(page, content: dict) -> None:
+    page.wait_for_selector("input[name=stage][value='2']", state="attached")
     for finding in content["findings"]:
         if finding["present"]:
             page.click(f"label[for=finding-{finding['code']}-{sign_key(finding['code'])}]")
@@ -36,6 +47,19 @@ def answer_current_case(page, username: str, *, right: bool = True) -> None:
         best = next(o for o in content["next_step"]["options"] if o["correct"])
         page.check(f"input[name=next_step][value='{best['id']}']")
     page.click("#quiz-region form button[type=submit]")
+
+
+def answer_current_case(page, username: str, *, right: bool = True) -> None:
+    """Both stages, from the recorded content; the localization after the tests is kept."""
+    content = current_content(page, username)
+    commit_stage_one(page, content, right=right)
+    answer_stage_two(page, content)
+
+
+def items_asked(username: str) -> int:
+    """How many items the learner's latest attempt asks, over both stages."""
+    attempt = Attempt.objects.filter(user__username=username).latest("started_at")
+    return sum(len(content_items(ac.grading_content)) for ac in attempt.attempt_cases.all())
 
 
 def wait_for_focus(page, element_id: str, timeout: float = 5.0) -> None:
@@ -70,7 +94,7 @@ def test_a_new_learner_takes_a_set_through_htmx_and_sees_the_dashboard(
     answer_current_case(page, "newcomer", right=False)
     page.wait_for_selector("#results-heading")
     verdict = page.locator(".verdict").first.inner_text()
-    assert "Not quite" in verdict and "Upper motor neuron" in verdict
+    assert "Not quite" in verdict and "the answer is upper motor neuron" in verdict
     # The detail is folded; opened, a point's citation resolves to a listed reference.
     page.locator("details.explanation-details summary").first.click()
     citation = page.locator(".explanation .cite a").first
@@ -103,7 +127,10 @@ def test_a_new_learner_takes_a_set_through_htmx_and_sees_the_dashboard(
     page.wait_for_url(f"{base}/dashboard/")
     table = page.locator("#by-answer").locator("xpath=..").inner_text()
     assert "Upper motor neuron\t0%" in table and "Lower motor neuron\t100%" in table
-    assert Response.objects.filter(attempt_case__attempt__user__username="newcomer").count() >= 7
+    asked = items_asked("newcomer")
+    assert (
+        Response.objects.filter(attempt_case__attempt__user__username="newcomer").count() == asked
+    )
 
 
 def test_the_same_set_works_with_javascript_disabled(nojs_page, live_server, three_case_set):
@@ -122,7 +149,8 @@ def test_the_same_set_works_with_javascript_disabled(nojs_page, live_server, thr
         page.click("text=See your summary" if position == 3 else "text=Next case")
     page.wait_for_url(f"{base}/attempts/*/summary/")
     assert "Three cases: summary" in page.locator("h1").inner_text()
-    assert Response.objects.filter(attempt_case__attempt__user__username="nojs").count() == 8
+    asked = items_asked("nojs")
+    assert Response.objects.filter(attempt_case__attempt__user__username="nojs").count() == asked
     page.click("text=See my progress")
     assert "100%" in page.locator("#by-answer").locator("xpath=..").inner_text()
 
@@ -143,7 +171,9 @@ def test_back_and_forward_do_the_sensible_thing(page, live_server, three_case_se
     page.go_forward()
     page.wait_for_url(f"{base}/attempts/*/cases/2/")
     page.wait_for_selector("text=Where is the lesion?")
-    assert Response.objects.filter(attempt_case__attempt__user__username="historian").count() == 2
+    first = Attempt.objects.get(user__username="historian").attempt_cases.get(position=1)
+    answered = Response.objects.filter(attempt_case__attempt__user__username="historian").count()
+    assert answered == len(content_items(first.grading_content))
 
 
 DRAFTS = "Object.keys(localStorage).filter((k) => k.startsWith('neurolocalize:draft:'))"
@@ -166,15 +196,28 @@ def test_choices_on_an_unanswered_case_survive_a_reload_until_it_is_answered(
     page.click("text=Start Three cases")
     page.wait_for_url(f"{base}/attempts/*/cases/1/")
     page.check("input[name=localization][value=lmn]")
-    page.click("label[for=finding-spasticity-umn]")
+    page.check("input[name=site][value=spinal_cord]")
     page.reload()
     page.wait_for_selector("text=Where is the lesion?")
     assert page.is_checked("input[name=localization][value=lmn]")
-    assert page.is_checked("#finding-spasticity-umn")
-    assert Response.objects.count() == 0  # a choice is not an answer until it is checked
+    assert page.is_checked("input[name=site][value=spinal_cord]")
+    assert Response.objects.count() == 0  # a choice is not an answer until it is sent
     assert len(drafts(page)) == 1
 
-    answer_current_case(page, "reloader")
+    content = current_content(page, "reloader")
+    commit_stage_one(page, content)
+    page.wait_for_selector("input[name=stage][value='2']", state="attached")
+    # Stage 2: the localization after the tests starts from the committed one; a changed
+    # choice survives a reload too, and the stage-1 draft never fills this form.
+    assert page.is_checked("input[name=revised][value=umn]")
+    page.check("input[name=revised][value=mixed]")
+    page.click("label[for=finding-spasticity-umn]")
+    page.reload()
+    page.wait_for_selector("input[name=stage][value='2']", state="attached")
+    assert page.is_checked("input[name=revised][value=mixed]")
+    assert page.is_checked("#finding-spasticity-umn")
+    page.check("input[name=revised][value=umn]")
+    answer_stage_two(page, content)
     page.wait_for_selector("#results-heading")
     wait_for_no_drafts(page)
     assert drafts(page) == []
@@ -209,7 +252,12 @@ def test_every_learner_page_has_no_serious_accessibility_violation(
     checked["case with errors"] = serious_violations(page)
     for position in (1, 2, 3):
         page.wait_for_selector("text=Where is the lesion?")
-        answer_current_case(page, "auditor", right=position != 2)
+        content = current_content(page, "auditor")
+        commit_stage_one(page, content, right=position != 2)
+        page.wait_for_selector("input[name=stage][value='2']", state="attached")
+        if position == 1:
+            checked["case, stage 2"] = serious_violations(page)
+        answer_stage_two(page, content)
         page.wait_for_selector("#results-heading")
         if position == 1:
             checked["case results"] = serious_violations(page)
@@ -230,20 +278,27 @@ def test_a_case_can_be_answered_with_the_keyboard_alone(page, live_server, three
     page.click("text=Start Three cases")
     page.wait_for_url(f"{base}/attempts/*/cases/1/")
     answered: set[str] = set()
-    for _ in range(80):
-        page.keyboard.press("Tab")
-        active = page.evaluate(
-            "({tag: document.activeElement.tagName, type: document.activeElement.type,"
-            " name: document.activeElement.name, text: document.activeElement.innerText})"
-        )
-        if active["type"] == "radio" and active["name"] not in answered:
-            page.keyboard.press("Space")
-            answered.add(active["name"])
-        elif active["tag"] == "BUTTON" and "Check my answers" in (active["text"] or ""):
-            page.keyboard.press("Enter")
-            break
+
+    def answer_by_keyboard(button: str) -> None:
+        for _ in range(120):
+            page.keyboard.press("Tab")
+            active = page.evaluate(
+                "({tag: document.activeElement.tagName, type: document.activeElement.type,"
+                " name: document.activeElement.name, text: document.activeElement.innerText})"
+            )
+            if active["type"] == "radio" and active["name"] not in answered:
+                page.keyboard.press("Space")
+                answered.add(active["name"])
+            elif active["tag"] == "BUTTON" and button in (active["text"] or ""):
+                page.keyboard.press("Enter")
+                return
+        raise AssertionError(f"never reached the {button!r} button")
+
+    answer_by_keyboard("Commit and see the tests")
+    wait_for_focus(page, "investigations-heading")
+    answer_by_keyboard("Check my answers")
     wait_for_focus(page, "results-heading")
-    assert {"localization", "finding-spasticity"} <= answered
+    assert {"localization", "certainty", "site", "finding-spasticity"} <= answered
     for _ in range(120):
         page.keyboard.press("Tab")
         if page.evaluate("document.activeElement.innerText") == "Next case":
@@ -266,3 +321,96 @@ def test_it_reads_well_on_a_390_pixel_phone(phone_page, live_server, three_case_
         "parseFloat(getComputedStyle(document.querySelector('.vignette')).fontSize)"
     )
     assert font >= 16
+
+
+def test_a_case_is_met_in_two_stages_that_survive_reloads_and_a_second_tab(
+    browser, page, live_server, three_case_set
+):
+    base = live_server.url
+    sign_up(page, base, "staged")
+    page.click("text=Start Three cases")
+    page.wait_for_url(f"{base}/attempts/*/cases/1/")
+    case_url = page.url
+    # Stage 1 shows neither the investigations nor the findings list.
+    assert page.locator("#investigations-heading").count() == 0
+    assert page.locator("input[name^=finding-]").count() == 0
+    other_tab = page.context.new_page()
+    other_tab.goto(case_url)
+    content = current_content(page, "staged")
+    commit_stage_one(page, content)
+    page.wait_for_selector("#investigations-heading")
+    assert page.locator("input[name^=finding-]").count() > 0
+    page.reload()
+    page.wait_for_selector("#investigations-heading")  # a reload resumes at stage 2
+    # The second tab still shows stage 1; its different commitment is refused, not recorded.
+    other_tab.check("input[name=localization][value=lmn]")
+    other_tab.click("label[for=certainty-sure]")
+    other_tab.check("input[name=site][value=nerve]")
+    other_tab.click("#quiz-region form button[type=submit]")
+    other_tab.wait_for_selector("text=your first answers stand")
+    assert "Upper motor neuron" in other_tab.locator("#committed-heading + p").inner_text()
+    given = Response.objects.get(attempt_case__attempt__user__username="staged", item="site")
+    assert given.given == "cerebrum"
+    other_tab.close()
+    answer_stage_two(page, content)
+    page.wait_for_selector("#results-heading")
+
+
+PHONE_RESULTS_BUDGET = 1_600
+RESULTS_HEIGHT = (
+    "document.getElementById('next-case').getBoundingClientRect().bottom"
+    " - document.getElementById('results-heading').getBoundingClientRect().top"
+)
+
+
+def test_the_results_of_every_curated_case_fit_a_phone_screen_and_a_half(
+    phone_page, live_server, transactional_db
+):
+    """On a 390-pixel screen, from "Your results" to the "Next case" button, folded parts
+    closed, for every curated case answered wrongly (the longest results: a why under the
+    localization and the site)."""
+    from cases.models import Case
+    from cases.services import load_curated
+    from quizzes.grading import Answers
+    from quizzes.models import Quiz, QuizCase
+    from quizzes.services import commit_first_stage, start_attempt, submit_second_stage
+    from tests.factories import UserFactory
+
+    load_curated()
+    quiz = Quiz.objects.create(slug="all", title="All cases")
+    cases = list(Case.objects.published().order_by("slug"))
+    for position, case in enumerate(cases, start=1):
+        QuizCase.objects.create(quiz=quiz, case=case, position=position)
+    learner = UserFactory(username="measurer")
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    for attempt_case in attempt.attempt_cases.all():
+        case = attempt_case.content["case"]
+        wrong = "other" if case["answer"] != "other" else "umn"
+        site = "muscle" if case["site"] != "muscle" else "nerve"
+        commit_first_stage(
+            attempt_case=attempt_case, answers=Answers(wrong, site=site, certainty="sure")
+        )
+        attempt_case.refresh_from_db()
+        if attempt_case.answered_at is None:
+            content = attempt_case.grading_content
+            best = next((o.id for o in content.options if o.correct), None)
+            findings = {code: sign_key(code) for code in content.present_codes}
+            answers = Answers(revised=wrong, findings=findings, next_step=best)
+            submit_second_stage(attempt_case=attempt_case, answers=answers)
+
+    page, base = phone_page, live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "measurer")
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/**")
+    heights = {}
+    for attempt_case in attempt.attempt_cases.all():
+        page.goto(f"{base}/attempts/{attempt.pk}/cases/{attempt_case.position}/")
+        # Both edges in one go, so a scroll (the heading takes focus) cannot fall between.
+        heights[attempt_case.content["case"]["slug"]] = round(page.evaluate(RESULTS_HEIGHT))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    print("results heights on a phone (px):", sorted(heights.items(), key=lambda x: -x[1])[:4])
+    too_tall = {slug: h for slug, h in heights.items() if h > PHONE_RESULTS_BUDGET}
+    assert too_tall == {}, too_tall
+    assert len(heights) == len(cases) == 44

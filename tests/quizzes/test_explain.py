@@ -45,7 +45,7 @@ def test_a_wrong_answer_shows_what_a_learner_who_chose_it_reads(bank):
     data = json.loads(explain("capsule", "--answer", "lmn", "--json"))
     localization = data["items"][0]
     assert (localization["item"], localization["score"]) == ("localization", 0.0)
-    assert localization["points"][0]["text"].startswith("Not quite. You chose Lower motor")
+    assert localization["points"][0]["text"].startswith("Not quite. You chose lower motor")
     assert {"kind", "text", "citations", "flag"} <= set(localization["points"][0])
     assert any(p["kind"] == "contradiction" for p in localization["points"])
 

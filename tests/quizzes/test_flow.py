@@ -170,7 +170,7 @@ def test_an_htmx_answer_swaps_in_verdicts_explanation_and_next_button(learner_cl
     assert "SECRET-TEACHING" in html and "SECRET-RATIONALE-A" in html
     assert 'href="#ref-' in html and "[1] Motor Neuron Disease Diagnosis and Management" in html
     assert "Correct: Cerebral hemispheres or thalamus." in html
-    assert "After the tests: right, Upper motor neuron." in html
+    assert "After the tests: right, upper motor neuron." in html
     assert f'hx-get="{case_url(attempt, 2)}"' in html and f'href="{case_url(attempt, 2)}"' in html
     items = Response.objects.filter(attempt_case=first).values_list("item", flat=True)
     assert sorted(items) == ["findings", "localization", "next_step", "revised", "site"]
@@ -217,7 +217,7 @@ def test_without_javascript_an_answer_posts_and_redirects_to_the_reviewed_case(
     response = learner_client.post(case_url(attempt, 1), stage_two(first, revised="lmn"))
     assert response.status_code == 302 and response.url == case_url(attempt, 1)
     html = learner_client.get(response.url).content.decode()
-    assert "Not quite. You chose Lower motor neuron; the answer is Upper motor neuron." in html
+    assert "Not quite. You chose lower motor neuron; the answer is upper motor neuron." in html
     assert "Findings that count as upper motor neuron signs are present" in html
     assert 'href="/attempts/' in html and "Next case" in html
 

@@ -157,7 +157,7 @@ def test_a_wrong_localization_scores_zero_and_names_both_answers():
     result = grade_localization(PLS, "lmn")
     assert result.score == 0.0
     assert result.points[0].text == (
-        "Not quite. You chose Lower motor neuron; the answer is Upper motor neuron."
+        "Not quite. You chose lower motor neuron; the answer is upper motor neuron."
     )
 
 
@@ -685,7 +685,7 @@ def test_a_defensible_site_the_case_accepts_scores_and_names_the_best_answer():
 def test_every_site_has_a_lesson_and_a_one_line_glance():
     sites = {x["scope"][0]: x for x in GUIDELINE["lessons"] if x["trigger"] == "site"}
     assert set(sites) == set(grading.SITE_LABELS)
-    assert all(x["reminder"] and len(x["reminder"]) < 320 for x in sites.values())
+    assert all(x["reminder"] and len(x["reminder"]) < 360 for x in sites.values())
 
 
 # The localization after the tests --------------------------------------------------------
@@ -695,7 +695,7 @@ def test_the_revised_localization_is_its_own_item_and_says_what_changed():
     kept = grade_revised(ALS, "mixed", "mixed")
     assert kept.score == 1.0
     assert [p.text for p in kept.points] == [
-        "After the tests: right, Both: mixed UMN and LMN.",
+        "After the tests: right, mixed UMN and LMN.",
         "You kept your first answer after the tests.",
     ]
     fixed = grade_revised(ALS, "mixed", "umn")
@@ -706,6 +706,8 @@ def test_the_revised_localization_is_its_own_item_and_says_what_changed():
         "Your first answer was right; the change after the tests was not."
     )
     assert spoiled.why is not None and spoiled.why.kind == "contradiction"
+    # A wrong answer kept after the tests has its why under the localization already.
+    assert grade_revised(ALS, "lmn", "lmn").why is None
 
 
 def test_stage_answers_grade_only_their_own_items():
