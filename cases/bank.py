@@ -15,15 +15,13 @@ from cases.schema import BankError, BankInvalid, CaseSchema
 __all__ = ["BankError", "BankInvalid", "canonical", "dumps", "fingerprint", "parse_json"]
 
 # Fields added to the format after fingerprints were first recorded, with their empty
-# values; a case that leaves them all empty also matches a fingerprint taken before them.
-_ADDED_CASE_FIELDS: dict[str, object] = {
-    "site": "",
-    "differential": [],
-    "investigations": "",
-    "site_accepts": [],
-}
+# values; a fingerprint taken before them is compared with the content without them (a
+# migration may have filled them in since, as it gave the curated cases their sites).
+_ADDED_CASE_FIELDS: dict[str, object] = {"site": "", "differential": [], "investigations": ""}
 _ADDED_FINDING_FIELDS: dict[str, object] = {"note": ""}
 _ADDED_CITED_FIELDS: dict[str, object] = {"sources": []}
+# Added after the fields above: fingerprints were recorded with those and without these.
+_LATER_CASE_FIELDS: dict[str, object] = {"site_accepts": []}
 
 
 def canonical(case: CaseSchema) -> dict:
@@ -39,9 +37,13 @@ def _without(entry: dict, added: dict) -> dict:
     return {k: v for k, v in entry.items() if k not in added}
 
 
+def _before_later_fields(canonical_case: dict) -> dict:
+    return _without(canonical_case, _LATER_CASE_FIELDS)
+
+
 def legacy_fingerprint(canonical_case: dict) -> str:
-    """The fingerprint the same content had before the fields above were added."""
-    case = _without(canonical_case, _ADDED_CASE_FIELDS)
+    """The fingerprint the same content had before any of the fields above were added."""
+    case = _without(_before_later_fields(canonical_case), _ADDED_CASE_FIELDS)
     case["findings"] = [_without(f, _ADDED_FINDING_FIELDS) for f in case["findings"]]
     case["teaching_points"] = [_without(p, _ADDED_CITED_FIELDS) for p in case["teaching_points"]]
     if case["next_step"]:
@@ -53,8 +55,12 @@ def legacy_fingerprint(canonical_case: dict) -> str:
 
 
 def matches(canonical_case: dict, recorded: str) -> bool:
-    """Whether content is what a recorded fingerprint was taken of, in either form."""
-    return recorded in (fingerprint(canonical_case), legacy_fingerprint(canonical_case))
+    """Whether content is what a recorded fingerprint was taken of, in any of its forms."""
+    return recorded in (
+        fingerprint(canonical_case),
+        fingerprint(_before_later_fields(canonical_case)),
+        legacy_fingerprint(canonical_case),
+    )
 
 
 def dumps(data: dict) -> str:

@@ -127,7 +127,7 @@ SITE_NAMES: dict[str, str] = {
 }
 # The site item's choices, grouped as a clinician walks down the neuraxis.
 SITE_GROUPS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Brain and spinal cord: a lesion within them", ("cerebrum", "brainstem", "spinal_cord")),
+    ("Brain and spinal cord", ("cerebrum", "brainstem", "spinal_cord")),
     ("A disease of the motor neuron system", ("motor_neuron",)),
     ("Root, plexus, nerve, junction and muscle", ("root", "plexus", "nerve", "nmj", "muscle")),
     ("None of these alone", ("multiple", "functional", "other")),

@@ -99,3 +99,25 @@ def test_a_restored_export_is_reported_unchanged_not_as_local_edits():
     data = read_curated()
     data["cases"][0]["title"] = "A newer curated title"
     assert load_curated(data=data).updated == [data["cases"][0]["slug"]]
+
+
+def test_a_case_loaded_before_site_accepts_existed_takes_its_newer_version():
+    """Its fingerprint was taken without the field; an upgraded database still knows the
+    case as curated, not as edited here."""
+    import hashlib
+    import json
+
+    from cases.bank import canonical
+    from cases.schema import CaseSchema
+    from cases.selectors import case_data
+
+    data = read_curated()
+    load_curated(data=data)
+    slug = data["cases"][0]["slug"]
+    case = Case.objects.get(slug=slug)
+    before = canonical(CaseSchema.model_validate(case_data(case)))
+    del before["site_accepts"]
+    old = hashlib.sha256(json.dumps(before, sort_keys=True, ensure_ascii=False).encode())
+    Case.objects.filter(pk=case.pk).update(curated_fingerprint=old.hexdigest())
+    data["cases"][0]["title"] = "A newer curated title"
+    assert load_curated(data=data).updated == [slug]
