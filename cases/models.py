@@ -210,8 +210,8 @@ class Case(models.Model):
     site_accepts = models.JSONField(
         default=list,
         blank=True,
-        help_text="Sites of the differential the site item also accepts as right, where the "
-        "case makes them defensible.",
+        help_text="Other sites the site item also accepts as right, where the case makes them "
+        "defensible.",
     )
     # Fingerprint of the curated content as last loaded; a case whose content no longer
     # matches it was edited here, and the curated loader leaves it alone.

@@ -490,8 +490,9 @@ class CaseSchema(Schema):
     differential: Annotated[
         tuple[Site, ...] | None, BeforeValidator(lambda v: v if v is None else _keys(v))
     ] = Field(default=None, validate_default=True)
-    # Sites of the differential the site item also accepts as right, where the case makes
-    # them defensible (a cord and root lesion together, also read as a cord lesion).
+    # Other sites the site item also accepts as right, where the case makes them defensible
+    # (a cord and root lesion together, also read as a cord lesion). They widen no lesson's
+    # scope: that is the differential's.
     site_accepts: Annotated[tuple[Site, ...], BeforeValidator(_keys)] = ()
     tags: Annotated[tuple[str, ...], BeforeValidator(_tags)] = ()
     stem: Text  # the presentation: history and examination
@@ -525,10 +526,9 @@ class CaseSchema(Schema):
 
     @field_validator("site_accepts")
     @classmethod
-    def _accepts_from_differential(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple:
-        outside = sorted(set(value) - set(info.data.get("differential") or ()))
-        if outside:
-            raise ValueError(f"accepts {', '.join(outside)}, which the differential does not name")
+    def _accepts_other_sites(cls, value: tuple[str, ...], info: ValidationInfo) -> tuple:
+        if info.data.get("site") in value:
+            raise ValueError("lists the case's own site; these are the other sites accepted")
         return tuple(sorted(set(value)))
 
     @field_validator("findings")
@@ -558,7 +558,9 @@ class BankSchema(Schema):
 
     @field_validator("lessons")
     @classmethod
-    def _one_lesson_per_site(cls, value: tuple[LessonSchema, ...] | None):
+    def _reminders_and_one_lesson_per_site(
+        cls, value: tuple[LessonSchema, ...] | None
+    ) -> tuple[LessonSchema, ...] | None:
         # Checked on the bank, not the lesson, so snapshots written before reminders read.
         unreminded = [x.key for x in value or () if not x.reminder]
         if unreminded:

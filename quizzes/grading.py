@@ -433,10 +433,11 @@ def lessons(content: CaseContent, seen: Container[str] = ()) -> list[Point]:
 
 
 def _reminder_cites(content: CaseContent, lesson: schema.LessonSchema) -> Cites:
-    # A reminder restates the lesson: its statements, and its sources only for a part
-    # labelled beyond the guideline.
-    beyond = schema.BEYOND in lesson.reminder
-    return _cite(content, lesson.statements, lesson.sources if beyond else ())
+    # A reminder restates the lesson: its statements for a part before the label, and its
+    # sources only for a part labelled beyond the guideline.
+    lead, beyond, _ = lesson.reminder.partition(schema.BEYOND)
+    statements = lesson.statements if lead.strip() else ()
+    return _cite(content, statements, lesson.sources if beyond else ())
 
 
 def _verdict_cites(content: CaseContent) -> Cites:
@@ -497,8 +498,26 @@ def grade_localization(
             continue
         cites = _cite(content, teaching.statements, teaching.sources)
         points.append(_point("teaching", teaching.text, cites))
-    why = next((p for p in points if p.kind == "contradiction"), None)
+    why = _why(content, found) if not score else None
     return _finish(content, LOCALIZATION, given, key, score, points, why)
+
+
+def _why(content: CaseContent, found: list[Point]) -> Point | None:
+    """The line under a wrong localization's verdict: where the signs alone mislead, the
+    teaching point that says why the answer differs (a list of the signs against the
+    learner's choice could point away from the answer); otherwise those signs, all of them."""
+    if localization.localize(content.present_codes).answer != content.answer:
+        note = next((p for p in content.teaching_points if p.explains_rule), None)
+        if note is not None:
+            return _point("contradiction", note.text, _cite(content, note.statements, note.sources))
+    if len(found) < 2:
+        return found[0] if found else None
+    return Point(
+        "contradiction",
+        " ".join(p.text for p in found),
+        tuple(sorted({n for p in found for n in p.citations})),
+        sources=tuple(sorted({k for p in found for k in p.sources})),
+    )
 
 
 def grade_revised(content: CaseContent, given: str, first: str) -> ItemResult:
@@ -529,7 +548,7 @@ def grade_revised(content: CaseContent, given: str, first: str) -> ItemResult:
     found = _contradictions(content, given) if not score else []
     points += found
     # A kept answer's why is the localization's, already shown above it.
-    why = found[0] if found and given != first else None
+    why = _why(content, found) if not score and given != first else None
     return _finish(content, REVISED, given, key, score, points, why)
 
 
@@ -566,10 +585,13 @@ def grade_site(content: CaseContent, given: str) -> ItemResult:
         if lesson is None:
             continue
         kind = "site" if site == key else "differential"
-        cites = _cite(content, lesson.statements, lesson.sources)
-        points.append(
-            _point(kind, f"{SITE_NAMES[site]}. {lesson.text}", cites, site == key or None)
-        )
+        if site in content.sites:
+            text, cites = lesson.text, _cite(content, lesson.statements, lesson.sources)
+        else:
+            # The learner's pick, outside the case's differential: what would point there,
+            # in one line; a lesson scoped to a site is taught in full only where it applies.
+            text, cites = lesson.reminder, _reminder_cites(content, lesson)
+        points.append(_point(kind, f"{SITE_NAMES[site]}. {text}", cites, site == key or None))
         if site == key and given != key and lesson.reminder:
             # At a glance, in one line: what places a lesion at the site.
             why = _point("site", lesson.reminder, _reminder_cites(content, lesson))
@@ -662,7 +684,9 @@ def stage_items(content: CaseContent, stage: int) -> tuple[str, ...]:
     has one. Stage 2: the localization again if there are investigations to revise it by,
     the findings if any is present, the next step if the case has one."""
     if stage == STAGE_ONE:
-        return (LOCALIZATION, SITE) if content.case.site else (LOCALIZATION,)
+        # A snapshot taken before site lessons existed could not explain the site: not asked.
+        asks_site = content.case.site in site_lessons(content)
+        return (LOCALIZATION, SITE) if asks_site else (LOCALIZATION,)
     items = []
     if content.case.investigations_html:
         items.append(REVISED)

@@ -130,6 +130,12 @@ class AttemptCase(models.Model):
         return grading.CaseContent.model_validate(self.content)
 
     @property
+    def answered_in_stages(self) -> bool:
+        """Committed before the tests, then answered: not a case answered in one go (before
+        stages existed, when the migration set both times alike)."""
+        return self.committed_at is not None and self.committed_at != self.answered_at
+
+    @property
     def stage(self) -> int:
         """The stage the learner is at: 1 before committing, 2 after, 3 for the results."""
         if self.committed_at is None:

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from cases.localization import ANSWERS
 from cases.models import Finding
@@ -42,11 +42,18 @@ def listed_quizzes(*, user) -> list[Quiz]:
         .order_by("started_at")
     }
     # The last finished attempt at each set, with its score and a link to its review.
-    finished = {}
-    for done in _with_scores(
-        Attempt.objects.filter(user=user, completed_at__isnull=False, quiz__in=quizzes)
-    ).order_by("completed_at", "pk"):
-        finished[done.quiz_id] = done
+    last = Attempt.objects.filter(
+        user=user, quiz=OuterRef("pk"), completed_at__isnull=False
+    ).order_by("-completed_at", "-pk")
+    last_ids = (
+        Quiz.objects.filter(pk__in=[q.pk for q in quizzes])
+        .annotate(last_id=Subquery(last.values("pk")[:1]))
+        .values_list("last_id", flat=True)
+    )
+    finished = {
+        done.quiz_id: done
+        for done in _with_scores(Attempt.objects.filter(pk__in=Subquery(last_ids)))
+    }
     for quiz in quizzes:
         quiz.open_attempt = open_attempts.get(quiz.pk)
         quiz.last_finished = finished.get(quiz.pk)
@@ -145,8 +152,12 @@ def learner_progress(*, user) -> Progress:
     calibration = {level: Tally() for level in grading.CERTAINTY_LABELS}
     misses: list[ConfidentMiss] = []
     rows = (
+        # Answered cases only: a stage-1 answer must not show right or wrong on this page
+        # before the case's results do.
         Response.objects.filter(
-            attempt_case__attempt__user=user, item__in=[grading.LOCALIZATION, grading.FINDINGS]
+            attempt_case__attempt__user=user,
+            attempt_case__answered_at__isnull=False,
+            item__in=[grading.LOCALIZATION, grading.FINDINGS],
         )
         .order_by("-answered_at", "-pk")
         .values_list(

@@ -4,6 +4,7 @@ import json
 import random
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
@@ -63,15 +64,17 @@ def _order_for(user, quiz: Quiz) -> list[int]:
     order of the learner's last attempt, so a retake tests recall of the cases, not of
     their sequence."""
     case_ids = draw_case_ids(quiz)
+    if quiz.selection != Quiz.Selection.FIXED or len(case_ids) < 2:
+        return case_ids
     last = (
         Attempt.objects.filter(user=user, quiz=quiz, completed_at__isnull=False)
         .order_by("-completed_at", "-pk")
         .first()
     )
-    if quiz.selection != Quiz.Selection.FIXED or last is None or len(case_ids) < 2:
+    if last is None:
         return case_ids
     before = list(last.attempt_cases.values_list("case_id", flat=True))
-    random.shuffle(case_ids)
+    random.SystemRandom().shuffle(case_ids)
     if case_ids == before:
         case_ids = case_ids[1:] + case_ids[:1]
     return case_ids
@@ -124,7 +127,7 @@ def start_weakest_signs_attempt(*, user, codes: list[str], count: int = 8) -> At
 class Submission:
     responses: list[Response] | None
     # The stage was committed already (another tab, a replayed post): nothing changed.
-    already_answered: bool
+    already_recorded: bool
 
 
 FORM_ERROR = "form"
@@ -264,7 +267,7 @@ def _record(
     )
 
 
-def _finish_case(attempt_case: AttemptCase, now) -> None:
+def _finish_case(attempt_case: AttemptCase, now: datetime) -> None:
     attempt_case.answered_at = now
     # Cases are answered in order, so answering the last one completes the attempt.
     if attempt_case.position == attempt_case.attempt.case_count:
@@ -297,7 +300,7 @@ def commit_first_stage(*, attempt_case: AttemptCase, answers: grading.Answers) -
     )
     if not claimed:
         if AttemptCase.objects.filter(pk=attempt_case.pk, committed_at__isnull=False).exists():
-            return Submission(responses=None, already_answered=True)
+            return Submission(responses=None, already_recorded=True)
         raise OutOfOrder("Answer the earlier cases first.")
     results = grading.grade_stage(
         content, answers, grading.STAGE_ONE, seen=_lessons_taught(attempt_case)
@@ -306,7 +309,7 @@ def commit_first_stage(*, attempt_case: AttemptCase, answers: grading.Answers) -
     attempt_case.committed_at = now
     if last_stage:
         _finish_case(attempt_case, now)
-    return Submission(responses=responses, already_answered=False)
+    return Submission(responses=responses, already_recorded=False)
 
 
 @transaction.atomic
@@ -319,7 +322,7 @@ def submit_second_stage(*, attempt_case: AttemptCase, answers: grading.Answers) 
     ).update(answered_at=now)
     if not claimed:
         if AttemptCase.objects.filter(pk=attempt_case.pk, answered_at__isnull=False).exists():
-            return Submission(responses=None, already_answered=True)
+            return Submission(responses=None, already_recorded=True)
         raise OutOfOrder("Commit to a localization first.")
     committed = list(Response.objects.filter(attempt_case=attempt_case).order_by("pk"))
     first = next((r.given for r in committed if r.item == grading.LOCALIZATION), "")
@@ -329,7 +332,7 @@ def submit_second_stage(*, attempt_case: AttemptCase, answers: grading.Answers) 
     responses = _record(attempt_case, results, None)
     _finish_case(attempt_case, now)
     # Both stages' responses: the results show them all.
-    return Submission(responses=committed + responses, already_answered=False)
+    return Submission(responses=committed + responses, already_recorded=False)
 
 
 @transaction.atomic

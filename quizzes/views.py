@@ -1,4 +1,4 @@
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 
 from django.contrib import messages
@@ -111,8 +111,8 @@ def _case_context(
     *,
     steps: list[dict],
     responses: list[Response] | None = None,
-    answers=None,
-    errors=None,
+    answers: Mapping | None = None,
+    errors: dict[str, str] | None = None,
     partial: bool = True,
 ) -> dict:
     """What the case page shows at the learner's stage, and nothing of a later one: no
@@ -133,6 +133,11 @@ def _case_context(
     )
     context = {
         "stage": stage,
+        "at_stage_one": stage == grading.STAGE_ONE,
+        "at_stage_two": stage == grading.STAGE_TWO,
+        "at_results": stage == grading.RESULTS,
+        # Items are numbered across both stages, as the case asks them.
+        "numbers": {item: n for n, item in enumerate(grading.content_items(content), start=1)},
         "attempt": attempt,
         "attempt_case": attempt_case,
         "case": attempt_case.content["case"],
@@ -229,7 +234,7 @@ def case(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpRespon
     return push_url(response, here) if partial else response
 
 
-STAGE_SERVICES = {
+STAGE_SERVICES: dict[int, Callable[..., services.Submission]] = {
     grading.STAGE_ONE: services.commit_first_stage,
     grading.STAGE_TWO: services.submit_second_stage,
 }
@@ -239,9 +244,11 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
     partial = _partial_wanted(request)
     stage = attempt_case.stage
     posted = request.POST.get("stage", "")
-    if stage == grading.RESULTS or posted != str(stage):
+    if stage == grading.RESULTS or posted in {str(s) for s in range(grading.STAGE_ONE, stage)}:
         # A second tab, a replayed or stale form: what was committed stands.
         return _committed_already(request, attempt_case, here, partial)
+    # Any other post (a page from before stages, without the field) is read as the current
+    # stage: what it lacks is asked for again, with its choices kept.
 
     steps = selectors.progress(attempt_case.attempt)
     answers, errors = services.parse_answers(
@@ -261,7 +268,7 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
         messages.info(request, "Answer this case first.")
         current = selectors.current_position(steps)
         return redirect("quizzes:case", attempt_id=attempt_case.attempt_id, position=current)
-    if submission.already_answered:
+    if submission.already_recorded:
         attempt_case.refresh_from_db(fields=["committed_at", "answered_at"])
         return _committed_already(request, attempt_case, here, partial)
     if not partial:

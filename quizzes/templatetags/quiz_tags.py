@@ -23,5 +23,22 @@ def attr_percent(tally) -> int:
 
 
 @register.simple_tag
+def verdict_mark(score: float) -> str:
+    """✓ right, ✗ wrong, ◐ partly right."""
+    return "✓" if score == 1 else "✗" if score == 0 else "◐"
+
+
+@register.simple_tag
+def verdict_words(score: float) -> str:
+    """What the mark says, for a screen reader."""
+    return "Correct." if score == 1 else "Incorrect." if score == 0 else "Partly correct."
+
+
+@register.simple_tag
+def verdict_class(score: float) -> str:
+    return "right" if score == 1 else "wrong" if score == 0 else "partial"
+
+
+@register.simple_tag
 def point_label(point: dict) -> str:
     return grading.point_label(point["kind"], point.get("correct"))

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from quizzes.models import Attempt
 from quizzes.selectors import learner_progress
@@ -48,7 +49,10 @@ def test_findings_are_listed_weakest_first_with_more_misses_before_fewer(learner
         ),
     ]
     for position, (key, given) in enumerate(answered, start=1):
-        ac = AttemptCase.objects.create(attempt=attempt, position=position, content={})
+        now = timezone.now()
+        ac = AttemptCase.objects.create(
+            attempt=attempt, position=position, content={}, committed_at=now, answered_at=now
+        )
         Response.objects.create(
             attempt_case=ac, item="findings", given=given, key=key, score=0, explanation={}
         )
@@ -93,3 +97,23 @@ def test_a_get_to_weakest_signs_starts_nothing_and_leads_to_the_dashboard(learne
     response = learner_client.get(reverse("quizzes:start_weakest"))
     assert response.url == reverse("quizzes:dashboard")
     assert not Attempt.objects.filter(quiz__isnull=True).exists()
+
+
+def test_a_stage_one_answer_shows_nothing_on_the_progress_page_until_the_case_is_answered(
+    learner_client, quiz, learner
+):
+    """Committed but unanswered: neither the tallies nor the confident misses may say
+    whether the localization was right, or the learner could check before stage 2."""
+    from tests.quizzes.test_flow import case_url, stage_one
+
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    first = attempt.attempt_cases.get(position=1)
+    learner_client.post(
+        case_url(attempt, 1), stage_one(first, localization="lmn", certainty="sure")
+    )
+    response = learner_client.get(reverse("quizzes:dashboard"))
+    progress = response.context["progress"]
+    assert all(t.total == 0 for t in progress.by_answer.values())
+    assert all(t.total == 0 for t in progress.calibration.values())
+    assert progress.confident_misses == []
+    assert first.content["case"]["title"] not in response.content.decode()

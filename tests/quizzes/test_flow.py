@@ -633,3 +633,44 @@ def test_a_case_keeps_its_title_until_it_is_answered(learner_client, attempt):
     html = learner_client.get(case_url(attempt, 1)).content.decode()
     assert "<title>Case 1 of 3: Sudden weakness of one side · NeuroLocalize</title>" in html
     assert ">Sudden weakness of one side</h1>" in html
+
+
+def test_a_post_without_a_stage_is_read_as_the_current_stage_and_keeps_its_choices(
+    learner_client, attempt
+):
+    """A page from before stages posts every item at once and no stage: nothing is lost,
+    and what stage 1 lacks (the site) is asked for."""
+    first = attempt.attempt_cases.get(position=1)
+    old_page = {**stage_one(first), **stage_two(first)}
+    del old_page["stage"], old_page["site"]
+    response = learner_client.post(case_url(attempt, 1), old_page)
+    html = response.content.decode()
+    assert response.status_code == 422 and "Choose the site of the lesion." in html
+    assert 'name="localization" value="umn" required checked' in html
+    assert not Response.objects.exists()
+
+
+def test_a_snapshot_from_before_site_lessons_asks_no_site_and_numbers_the_items_in_order(
+    learner_client, attempt
+):
+    first = attempt.attempt_cases.get(position=1)
+    first.content["lessons"] = [x for x in first.content["lessons"] if x["trigger"] != "site"]
+    first.save()
+    html = learner_client.get(case_url(attempt, 1)).content.decode()
+    assert 'name="site"' not in html and "<legend>1. Is the lesion" in html
+    learner_client.post(case_url(attempt, 1), {**stage_one(first), "site": ""})
+    first.refresh_from_db()
+    html = learner_client.get(case_url(attempt, 1)).content.decode()
+    assert "<legend>2. After the tests" in html and "<legend>3. Classify each finding" in html
+    answer(learner_client, attempt, 1)
+    items = Response.objects.filter(attempt_case=first).values_list("item", flat=True)
+    assert sorted(items) == ["findings", "localization", "next_step", "revised"]
+
+
+def test_the_database_refuses_an_answered_case_that_was_never_committed(attempt):
+    from django.db import IntegrityError, transaction
+    from django.utils import timezone
+
+    first = attempt.attempt_cases.get(position=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AttemptCase.objects.filter(pk=first.pk).update(answered_at=timezone.now())

@@ -109,7 +109,7 @@ def test_submitting_twice_records_the_first_answers_only(quiz, learner):
     option = first.content["next_step"]["options"][0]["id"]
     commit_first_stage(attempt_case=first, answers=Answers("umn", site="cerebrum"))
     again = commit_first_stage(attempt_case=first, answers=Answers("lmn", site="nerve"))
-    assert again.already_answered
+    assert again.already_recorded
     assert Response.objects.get(attempt_case=first, item="localization").given == "umn"
     assert Response.objects.get(attempt_case=first, item="site").given == "cerebrum"
     first.refresh_from_db()
@@ -117,7 +117,7 @@ def test_submitting_twice_records_the_first_answers_only(quiz, learner):
     again = submit_second_stage(
         attempt_case=first, answers=Answers(next_step=option, revised="lmn")
     )
-    assert again.already_answered
+    assert again.already_recorded
     assert Response.objects.get(attempt_case=first, item="revised").given == "umn"
     assert Response.objects.filter(attempt_case=first).count() == 5
 
@@ -144,7 +144,7 @@ def test_two_tabs_submitting_at_once_record_exactly_one_answer(kb):
             outcomes.append(
                 commit_first_stage(
                     attempt_case=attempt_case, answers=Answers(choice, site="cerebrum")
-                ).already_answered
+                ).already_recorded
             )
         finally:
             connection.close()
@@ -185,3 +185,18 @@ def test_a_lesson_is_taught_in_full_once_per_attempt_then_as_a_reminder(kb, lear
     assert taught and [p["lesson"] for p in again] == [p["lesson"] for p in taught]
     assert [p["text"] for p in taught] != [p["text"] for p in again]
     assert all(p["text"] == lessons[p["lesson"]].reminder for p in again)
+
+
+def test_a_case_with_nothing_to_ask_after_stage_one_is_answered_with_it(quiz, learner):
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    first = attempt.attempt_cases.get(position=1)
+    # A snapshot with no investigations, no finding present and no next step.
+    first.content["case"]["investigations_html"] = ""
+    first.content["findings"] = [f for f in first.content["findings"] if not f["present"]]
+    first.content["next_step"] = None
+    first.save()
+    first = AttemptCase.objects.get(pk=first.pk)
+    commit_first_stage(attempt_case=first, answers=Answers("umn", site="cerebrum"))
+    first.refresh_from_db()
+    assert first.committed_at is not None and first.answered_at == first.committed_at
+    assert first.stage == 3
