@@ -2,7 +2,6 @@
 
 import json
 import random
-from collections.abc import Container, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -128,111 +127,6 @@ class Submission:
     responses: list[Response] | None
     # The stage was committed already (another tab, a replayed post): nothing changed.
     already_recorded: bool
-
-
-FORM_ERROR = "form"
-
-
-def _single(
-    data: Mapping, name: str, *, choices: Container[str], missing: str, invalid: str, errors: dict
-) -> str:
-    """The one value posted for `name`; a blank, conflicting or unknown value is an error.
-
-    `data` is a QueryDict (every value a field was posted with) or a plain mapping.
-    """
-    raw = data.getlist(name) if hasattr(data, "getlist") else data.get(name)
-    given = [v for v in (raw if isinstance(raw, list) else [raw]) if v not in (None, "")]
-    if not given:
-        errors[name] = missing
-        return ""
-    # The same choice sent twice (a double click, a replayed form) is still one choice.
-    if any(not isinstance(v, str) for v in given) or len(set(given)) > 1 or given[0] not in choices:
-        errors[name] = invalid
-        return ""
-    return given[0]
-
-
-def parse_answers(
-    content: grading.CaseContent, data: Mapping, *, stage: int
-) -> tuple[grading.Answers, dict[str, str]]:
-    """The answers to one stage from posted form data, with a message for each item left
-    unanswered or bad.
-
-    Nothing is guessed: a field posted with two different values, a value that is not a
-    choice, or a finding the case does not ask about is reported, never silently dropped.
-    Fields of the other stage are ignored: each stage is committed on its own.
-    """
-    errors: dict[str, str] = {}
-    items = grading.stage_items(content, stage)
-    answers: dict = {}
-    if grading.LOCALIZATION in items:
-        answers["localization"] = _single(
-            data,
-            "localization",
-            choices=grading.ANSWER_LABELS,
-            missing="Choose where the lesion is: upper, lower, mixed or neither.",
-            invalid="Choose one of the four answers.",
-            errors=errors,
-        )
-        answers["certainty"] = (
-            _single(
-                data,
-                "certainty",
-                choices=grading.CERTAINTY_LABELS,
-                missing="Say how sure you are of where the lesion is.",
-                invalid="Choose sure, fairly sure or guessing.",
-                errors=errors,
-            )
-            or None
-        )
-    if grading.SITE in items:
-        answers["site"] = _single(
-            data,
-            "site",
-            choices=grading.SITE_LABELS,
-            missing="Choose the site of the lesion.",
-            invalid="Choose one of the sites listed.",
-            errors=errors,
-        )
-    if grading.REVISED in items:
-        answers["revised"] = _single(
-            data,
-            "revised",
-            choices=grading.ANSWER_LABELS,
-            missing="Choose your localization after the tests (keep it or change it).",
-            invalid="Choose one of the four answers.",
-            errors=errors,
-        )
-    if grading.FINDINGS in items:
-        answers["findings"] = {
-            code: _single(
-                data,
-                f"finding-{code}",
-                choices=grading.SIGN_LABELS,
-                missing="Classify this finding.",
-                invalid="Choose UMN sign, LMN sign or Neither.",
-                errors=errors,
-            )
-            for code in content.present_codes
-        }
-        asked = {f"finding-{code}" for code in content.present_codes}
-        if any(name.startswith("finding-") and name not in asked for name in data):
-            errors[FORM_ERROR] = (
-                "The form named a finding this case does not ask about. Reload the case and "
-                "answer again."
-            )
-    if grading.NEXT_STEP in items:
-        ids = {str(o.id): o.id for o in content.options}
-        raw = _single(
-            data,
-            "next_step",
-            choices=ids,
-            missing="Choose the best next step.",
-            invalid="Choose one of the options listed.",
-            errors=errors,
-        )
-        answers["next_step"] = ids.get(raw)
-    return grading.Answers(**answers), errors
 
 
 def _lessons_taught(attempt_case: AttemptCase) -> set[str]:

@@ -13,7 +13,7 @@ from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
 
 from cases import localization
-from quizzes import grading, selectors, services
+from quizzes import forms, grading, selectors, services
 from quizzes.models import Attempt, AttemptCase, Quiz, Response
 
 
@@ -251,19 +251,21 @@ def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> H
     # stage: what it lacks is asked for again, with its choices kept.
 
     steps = selectors.progress(attempt_case.attempt)
-    answers, errors = services.parse_answers(
-        attempt_case.grading_content, request.POST, stage=stage
-    )
-    if errors:
+    form = forms.stage_form(attempt_case.grading_content, stage, request.POST)
+    if not form.is_valid():
         context = _case_context(
-            attempt_case, steps=steps, answers=request.POST, errors=errors, partial=partial
+            attempt_case,
+            steps=steps,
+            answers=request.POST,
+            errors=form.error_map(),
+            partial=partial,
         )
         if partial:
             return render(request, "quizzes/case.html#panel", context)
         return render(request, "quizzes/case.html", context, status=422)
 
     try:
-        submission = STAGE_SERVICES[stage](attempt_case=attempt_case, answers=answers)
+        submission = STAGE_SERVICES[stage](attempt_case=attempt_case, answers=form.answers())
     except services.OutOfOrder:
         messages.info(request, "Answer this case first.")
         current = selectors.current_position(steps)

@@ -685,7 +685,7 @@ def test_a_defensible_site_the_case_accepts_scores_and_names_the_best_answer():
 def test_every_site_has_a_lesson_and_a_one_line_glance():
     sites = {x["scope"][0]: x for x in GUIDELINE["lessons"] if x["trigger"] == "site"}
     assert set(sites) == set(grading.SITE_LABELS)
-    assert all(x["reminder"] and len(x["reminder"]) < 360 for x in sites.values())
+    assert all(x["reminder"] and len(x["reminder"]) < 400 for x in sites.values())
 
 
 # The localization after the tests --------------------------------------------------------

@@ -1,0 +1,146 @@
+"""The forms a learner posts: one per stage of a case, built for the case, since the fields
+(the site, the findings asked, the next step's options) depend on it. They only read and
+check the input; grading and recording are the services'."""
+
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from quizzes import grading
+
+# The key of an error that belongs to the whole form, not to one item.
+FORM_ERROR = "form"
+
+
+class _PostedValues(forms.RadioSelect):
+    """Every value posted under the name, so a conflict is seen, not silently resolved."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        return data.getlist(name) if hasattr(data, "getlist") else data.get(name)
+
+
+class OneChoiceField(forms.ChoiceField):
+    """One of the choices, posted once: the same choice sent twice (a double click, a
+    replayed form) is still one choice; two different ones are refused, never guessed."""
+
+    widget = _PostedValues
+
+    def __init__(self, *, choices: Any, missing: str, invalid: str) -> None:
+        super().__init__(
+            choices=choices,
+            error_messages={"required": missing, "invalid_choice": invalid},
+        )
+
+    def to_python(self, value: Any) -> str:
+        values = value if isinstance(value, list) else [value]
+        given = {v for v in values if v not in (None, "")}
+        if any(not isinstance(v, str) for v in given) or len(given) > 1:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return given.pop() if given else ""
+
+
+class StageForm(forms.Form):
+    """What both stages share: the case they are built for, and their errors as the case
+    page shows them (one message per item, keyed by the field's name)."""
+
+    def __init__(self, content: grading.CaseContent, data: Mapping) -> None:
+        super().__init__(data=data)
+        self.content = content
+
+    def error_map(self) -> dict[str, str]:
+        errors = {name: str(messages[0]) for name, messages in self.errors.items()}
+        if "__all__" in errors:
+            errors[FORM_ERROR] = errors.pop("__all__")
+        return errors
+
+    def answers(self) -> grading.Answers:
+        raise NotImplementedError
+
+
+class StageOneForm(StageForm):
+    """Before the tests: the localization, how sure, and the site where the case asks it."""
+
+    def __init__(self, content: grading.CaseContent, data: Mapping) -> None:
+        super().__init__(content, data)
+        self.fields["localization"] = OneChoiceField(
+            choices=grading.ANSWER_LABELS.items(),
+            missing="Choose where the lesion is: upper, lower, mixed or neither.",
+            invalid="Choose one of the four answers.",
+        )
+        self.fields["certainty"] = OneChoiceField(
+            choices=grading.CERTAINTY_LABELS.items(),
+            missing="Say how sure you are of where the lesion is.",
+            invalid="Choose sure, fairly sure or guessing.",
+        )
+        if grading.SITE in grading.stage_items(content, grading.STAGE_ONE):
+            self.fields["site"] = OneChoiceField(
+                choices=grading.SITE_LABELS.items(),
+                missing="Choose the site of the lesion.",
+                invalid="Choose one of the sites listed.",
+            )
+
+    def answers(self) -> grading.Answers:
+        data = self.cleaned_data
+        return grading.Answers(
+            localization=data["localization"],
+            certainty=data["certainty"],
+            site=data.get("site"),
+        )
+
+
+class StageTwoForm(StageForm):
+    """After the tests: the localization again (where there are investigations), each
+    finding's sign, and the next step."""
+
+    def __init__(self, content: grading.CaseContent, data: Mapping) -> None:
+        super().__init__(content, data)
+        items = grading.stage_items(content, grading.STAGE_TWO)
+        if grading.REVISED in items:
+            self.fields["revised"] = OneChoiceField(
+                choices=grading.ANSWER_LABELS.items(),
+                missing="Choose your localization after the tests (keep it or change it).",
+                invalid="Choose one of the four answers.",
+            )
+        for code in content.present_codes if grading.FINDINGS in items else ():
+            self.fields[f"finding-{code}"] = OneChoiceField(
+                choices=grading.SIGN_LABELS.items(),
+                missing="Classify this finding.",
+                invalid="Choose UMN sign, LMN sign or Neither.",
+            )
+        if grading.NEXT_STEP in items:
+            self.fields["next_step"] = OneChoiceField(
+                choices=[(str(o.id), o.text) for o in content.options],
+                missing="Choose the best next step.",
+                invalid="Choose one of the options listed.",
+            )
+
+    def clean(self) -> dict[str, Any]:
+        asked = {name for name in self.fields if name.startswith("finding-")}
+        if any(name.startswith("finding-") and name not in asked for name in self.data):
+            raise ValidationError(
+                "The form named a finding this case does not ask about. Reload the case and "
+                "answer again."
+            )
+        return super().clean() or {}
+
+    def answers(self) -> grading.Answers:
+        data = self.cleaned_data
+        findings = {
+            name.removeprefix("finding-"): value
+            for name, value in data.items()
+            if name.startswith("finding-")
+        }
+        next_step = data.get("next_step")
+        return grading.Answers(
+            revised=data.get("revised"),
+            findings=findings,
+            next_step=int(next_step) if next_step else None,
+        )
+
+
+def stage_form(content: grading.CaseContent, stage: int, data: Mapping) -> StageForm:
+    """The form for the stage a case is at."""
+    form_class = StageOneForm if stage == grading.STAGE_ONE else StageTwoForm
+    return form_class(content, data)
