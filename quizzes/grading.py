@@ -74,6 +74,7 @@ SIGN_UMN = "umn"
 SIGN_LMN = "lmn"
 SIGN_NEITHER = "neither"
 SIGN_LABELS = {SIGN_UMN: "UMN sign", SIGN_LMN: "LMN sign", SIGN_NEITHER: "Neither"}
+SIGN_WORDS = {SIGN_UMN: "a UMN sign", SIGN_LMN: "an LMN sign", SIGN_NEITHER: "neither"}
 
 MEANING = {
     UMN: "a sign usually of upper motor neuron damage",
@@ -307,6 +308,11 @@ def _lower_first(text: str) -> str:
     return f"{term} ({gloss})" if sep else text
 
 
+def _upper_first(text: str) -> str:
+    # "mixed UMN and LMN" -> "Mixed UMN and LMN" (str.capitalize would lower the rest).
+    return text[:1].upper() + text[1:]
+
+
 def _and_list(words: list[str]) -> str:
     """'a', 'a and b', 'a, b and c'."""
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
@@ -452,7 +458,7 @@ def grade_localization(
     key = content.answer
     score = 1.0 if given == key else 0.0
     verdict = (
-        f"Correct: {ANSWER_NAMES[key].capitalize()}."
+        f"Correct: {_upper_first(ANSWER_NAMES[key])}."
         if score
         else f"Not quite. You chose {ANSWER_NAMES.get(given, given)}; the answer is "
         f"{ANSWER_NAMES[key]}."
@@ -604,13 +610,21 @@ def grade_findings(content: CaseContent, given: Mapping[str, str]) -> ItemResult
     key = {code: sign_key(code) for code in codes}
     right = [code for code in codes if given.get(code) == key[code]]
     score = len(right) / len(codes)
+    noun = "finding" if len(codes) == 1 else "findings"
     points = [
         Point(
             "verdict",
-            f"{len(right)} of {len(codes)} findings classified right.",
+            f"{len(right)} of {len(codes)} {noun} classified right.",
             (),
             len(right) == len(codes),
         )
+    ]
+    # At a glance, the ones misread, each with its right sign; the detail stays folded.
+    missed = [
+        f"{_upper_first(_short_name(names[code]))}: {SIGN_WORDS[key[code]]} (you said "
+        f"{SIGN_LABELS.get(given.get(code, ''), 'nothing')})"
+        for code in codes
+        if given.get(code) != key[code]
     ]
     for code in codes:
         finding = names[code]
@@ -622,7 +636,8 @@ def grade_findings(content: CaseContent, given: Mapping[str, str]) -> ItemResult
             + f" On its own it is {_meaning(finding)}"
         )
         points.append(_point("evidence", text, _finding_cites(content, finding), ok))
-    return _finish(content, FINDINGS, dict(given), key, score, points)
+    why = Point("evidence", "; ".join(missed) + ".") if missed else None
+    return _finish(content, FINDINGS, dict(given), key, score, points, why)
 
 
 def grade_next_step(content: CaseContent, given: int | None) -> ItemResult:

@@ -143,6 +143,9 @@ class Progress:
     # For each level of certainty, how often the localization was right.
     calibration: dict[str, Tally]
     confident_misses: list[ConfidentMiss]
+    # How often each step of a case was right: the localization before the tests, the site,
+    # the localization after them.
+    by_step: dict[str, Tally]
 
 
 def learner_progress(*, user) -> Progress:
@@ -150,6 +153,8 @@ def learner_progress(*, user) -> Progress:
     by_answer = {answer: Tally() for answer in ANSWERS}
     by_finding: dict[str, Tally] = defaultdict(Tally)
     calibration = {level: Tally() for level in grading.CERTAINTY_LABELS}
+    steps = (grading.LOCALIZATION, grading.SITE, grading.REVISED)
+    by_step = {item: Tally() for item in steps}
     misses: list[ConfidentMiss] = []
     rows = (
         # Answered cases only: a stage-1 answer must not show right or wrong on this page
@@ -157,7 +162,7 @@ def learner_progress(*, user) -> Progress:
         Response.objects.filter(
             attempt_case__attempt__user=user,
             attempt_case__answered_at__isnull=False,
-            item__in=[grading.LOCALIZATION, grading.FINDINGS],
+            item__in=[*steps, grading.FINDINGS],
         )
         .order_by("-answered_at", "-pk")
         .values_list(
@@ -172,6 +177,11 @@ def learner_progress(*, user) -> Progress:
         )
     )
     for item, given, key, score, certainty, attempt_id, position, title in rows.iterator():
+        if item in by_step:
+            by_step[item].right += score
+            by_step[item].total += 1
+        if item in (grading.SITE, grading.REVISED):
+            continue
         if item == grading.LOCALIZATION:
             by_answer[key].right += score
             by_answer[key].total += 1
@@ -199,6 +209,7 @@ def learner_progress(*, user) -> Progress:
         weakest=ranked[:3],
         calibration=calibration,
         confident_misses=misses,
+        by_step=by_step,
     )
 
 

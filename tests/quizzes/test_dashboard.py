@@ -117,3 +117,20 @@ def test_a_stage_one_answer_shows_nothing_on_the_progress_page_until_the_case_is
     assert all(t.total == 0 for t in progress.calibration.values())
     assert progress.confident_misses == []
     assert first.content["case"]["title"] not in response.content.decode()
+
+
+def test_the_progress_page_shows_each_step_of_a_case(learner_client, answered, learner):
+    from quizzes.models import Response
+
+    progress = learner_progress(user=learner)
+    # Case 1 wrong before the tests, case 2 right; both sites right; the stroke case's
+    # localization after the tests kept (and so wrong).
+    assert (progress.by_step["localization"].right, progress.by_step["localization"].total) == (
+        1,
+        2,
+    )
+    assert progress.by_step["site"].total == 2
+    revised = Response.objects.filter(item="revised").count()
+    assert progress.by_step["revised"].total == revised == 1
+    html = learner_client.get(reverse("quizzes:dashboard")).content.decode()
+    assert "Each step of a case" in html and "Localization after the tests" in html

@@ -734,3 +734,25 @@ def test_a_lesson_taught_earlier_in_the_attempt_is_said_again_in_one_line():
     # Stored with the explanation, so later cases of the attempt know it was taught.
     point = grade_localization(ALS, "mixed").explanation()["points"]
     assert {p["lesson"] for p in point if p["kind"] == "flag"} == {p.lesson for p in full}
+
+
+def test_a_misread_finding_is_named_at_a_glance_with_its_right_sign():
+    result = grade_findings(
+        ALS,
+        {
+            "hyperreflexia": "lmn",
+            "fasciculations": "lmn",
+            "focal_onset_spread": "neither",
+            "weakness": "neither",
+        },
+    )
+    assert result.points[0].text == "3 of 5 findings classified right."
+    assert result.why.text == (
+        "Hyperreflexia: a UMN sign (you said LMN sign); Muscle atrophy: an LMN sign "
+        "(you said nothing)."
+    )
+    assert grade_findings(ALS, {c: grading.sign_key(c) for c in ALS.present_codes}).why is None
+
+
+def test_a_mixed_or_neither_verdict_keeps_its_capitals():
+    assert grade_localization(ALS, "mixed").points[0].text == "Correct: Mixed UMN and LMN."
