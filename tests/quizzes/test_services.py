@@ -156,6 +156,30 @@ def test_two_tabs_submitting_at_once_record_exactly_one_answer(kb):
         t.join()
     assert sorted(outcomes) == [False, True, True, True]
     assert Response.objects.filter(attempt_case=attempt_case, item="localization").count() == 1
+    # Stage 2, raced the same way: one answer, and the attempt completed once.
+    attempt_case.refresh_from_db()
+    outcomes.clear()
+    barrier = threading.Barrier(4)
+
+    def answer(choice):
+        barrier.wait()
+        try:
+            outcomes.append(
+                submit_second_stage(
+                    attempt_case=attempt_case,
+                    answers=Answers(findings={"spasticity": choice}, next_step=1),
+                ).already_recorded
+            )
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=answer, args=(c,)) for c in ("umn", "lmn", "neither", "umn")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == [False, True, True, True]
+    assert Response.objects.filter(attempt_case=attempt_case, item="findings").count() == 1
     attempt.refresh_from_db()
     assert attempt.is_complete
 
