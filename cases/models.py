@@ -235,6 +235,10 @@ class Case(models.Model):
         return self.title
 
     @property
+    def site_name(self) -> str:
+        return localization.SITE_NAMES.get(self.site, "")
+
+    @property
     def stem_html(self) -> SafeString:
         return render_markdown(self.stem)
 

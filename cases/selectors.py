@@ -6,10 +6,10 @@ all start from it.
 """
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from pydantic import ValidationError
 
 from cases import schema
@@ -315,3 +315,41 @@ def case_snapshots(case_ids: Iterable[int]) -> dict[int, dict]:
         except schema.BankInvalid as exc:
             logger.error("Case %s left out of new attempts: %s", case.slug, exc)
     return snapshots
+
+
+# The case list's orders: the key a link or form sends, and the fields it sorts by.
+SORTS = {
+    "title": ("title", "slug"),
+    "-updated": ("-updated_at", "slug"),
+    "status": ("status", "title"),
+    "answer": ("answer", "title"),
+    "site": ("site", "title"),
+}
+
+
+def teach_case_list(*, filters: Mapping) -> QuerySet[Case]:
+    """The instructor's case list: searched by text, filtered, ordered; a fixed number of
+    queries whatever the size of the bank."""
+    cases = Case.objects.select_related("author").annotate(
+        finding_count=Count("findings", filter=Q(findings__present=True), distinct=True)
+    )
+    if query := filters.get("q"):
+        cases = cases.filter(
+            Q(title__icontains=query) | Q(slug__icontains=query) | Q(stem__icontains=query)
+        )
+    for name in ("status", "answer", "site"):
+        if value := filters.get(name):
+            cases = cases.filter(**{name: value})
+    if finding := filters.get("finding"):
+        cases = cases.filter(findings__finding=finding, findings__present=True)
+    if tag := filters.get("tag"):
+        cases = cases.filter(tags=tag)
+    if author := filters.get("author"):
+        cases = cases.filter(author=author)
+    return cases.distinct().order_by(*SORTS[filters.get("sort") or "title"])
+
+
+def teach_status_counts() -> dict[str, int]:
+    """How many cases are in each status, every status listed."""
+    counts = dict(Case.objects.values_list("status").annotate(n=Count("pk")).order_by())
+    return {status: counts.get(status, 0) for status in Case.Status.values}

@@ -12,6 +12,8 @@ urlpatterns = [
     path("accounts/signup/", views.signup, name="signup"),
     path("accounts/logout/", views.logout, name="logout"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("after-login/", views.landing, name="landing"),
+    path("teach/", include("cases.urls")),
     path("admin/", admin.site.urls),
     path("", include("quizzes.urls")),
 ]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import logout as auth_logout
+from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -9,7 +10,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from cases.models import Case
-from neurolocalize.accounts import SignupForm
+from neurolocalize.accounts import SignupForm, is_instructor
 
 
 @require_GET
@@ -22,6 +23,13 @@ def home(request: HttpRequest) -> HttpResponse:
             "published_count": published.count(),
         },
     )
+
+
+@login_required
+@require_GET
+def landing(request: HttpRequest) -> HttpResponse:
+    """Where a log-in without a `next` leads: the instructor area, or the learner's page."""
+    return redirect("teach:home" if is_instructor(request.user) else "quizzes:dashboard")
 
 
 @never_cache

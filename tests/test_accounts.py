@@ -50,7 +50,8 @@ def test_log_in_and_log_out(client):
     response = client.post(
         reverse("login"), {"username": "grace", "password": "correct-horse-battery"}
     )
-    assert response.url == reverse("quizzes:dashboard")
+    # A learner lands on their progress page (an instructor in the instructor area).
+    assert client.get(response.url).url == reverse("quizzes:dashboard")
     response = client.post(reverse("logout"), follow=True)
     assert response.redirect_chain == [(reverse("home"), 302)]
     assert "You are logged out." in response.content.decode()

@@ -414,3 +414,31 @@ def test_the_results_of_every_curated_case_fit_a_phone_screen_and_a_half(
     too_tall = {slug: h for slug, h in heights.items() if h > PHONE_RESULTS_BUDGET}
     assert too_tall == {}, too_tall
     assert len(heights) == len(cases) == 44
+
+
+def test_an_instructor_lands_in_the_instructor_area_and_its_pages_are_accessible(
+    page, live_server, three_case_set
+):
+    from django.contrib.auth.models import Group
+
+    from neurolocalize.accounts import INSTRUCTORS
+    from tests.factories import UserFactory
+
+    teacher = UserFactory(username="teacher", is_staff=True)
+    teacher.groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "teacher")
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("main button[type=submit]")
+    page.wait_for_url(f"{base}/teach/")
+    checked = {"overview": serious_violations(page)}
+    page.click("a[href='/teach/?status=published'], a[href='/teach/cases/?status=published']")
+    page.wait_for_url(f"{base}/teach/cases/?status=published")
+    assert "44 cases" in page.locator("main").inner_text()
+    page.fill("#id_q", "myasthenia")
+    page.click("text=Show cases")
+    page.wait_for_url("**q=myasthenia**")
+    assert "generalised-myasthenia-gravis" in page.locator("table").inner_text()
+    checked["case list"] = serious_violations(page)
+    assert {name: found for name, found in checked.items() if found} == {}
