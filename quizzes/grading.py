@@ -25,6 +25,12 @@ ITEM_LABELS = {
     FINDINGS: "Findings",
     NEXT_STEP: "Next step",
 }
+# The steps of a case, as the progress page names them.
+STEP_LABELS = {
+    LOCALIZATION: "Localization before the tests",
+    SITE: "Site of the lesion",
+    REVISED: "Localization after the tests",
+}
 # What the summary counts for each item.
 ITEM_UNITS = {
     LOCALIZATION: "cases",

@@ -331,7 +331,7 @@ def dashboard(request: HtmxHttpRequest) -> HttpResponse:
             "progress": progress,
             "answer_labels": grading.ANSWER_LABELS,
             "certainty_labels": grading.CERTAINTY_LABELS,
-            "item_labels": grading.ITEM_LABELS,
+            "step_labels": grading.STEP_LABELS,
             "attempts": selectors.recent_attempts(user=request.user),
         },
     )
