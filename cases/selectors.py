@@ -331,7 +331,10 @@ def teach_case_list(*, filters: Mapping) -> QuerySet[Case]:
     """The instructor's case list: searched by text, filtered, ordered; a fixed number of
     queries whatever the size of the bank."""
     cases = Case.objects.select_related("author").annotate(
-        finding_count=Count("findings", filter=Q(findings__present=True), distinct=True)
+        finding_count=Count("findings", filter=Q(findings__present=True), distinct=True),
+        open_reports=Count(
+            "problem_reports", filter=Q(problem_reports__resolved_at__isnull=True), distinct=True
+        ),
     )
     if query := filters.get("q"):
         cases = cases.filter(

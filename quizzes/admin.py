@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from neurolocalize.admin import ReadOnlyAdmin
-from quizzes.models import Attempt, AttemptCase, Quiz, QuizCase, Response
+from quizzes.models import Attempt, AttemptCase, ProblemReport, Quiz, QuizCase, Response
 
 
 class QuizCaseInline(admin.TabularInline):
@@ -48,3 +48,10 @@ class ResponseAdmin(ReadOnlyAdmin):
     list_display = ["attempt_case", "item", "score", "answered_at"]
     list_filter = ["item"]
     list_select_related = ["attempt_case__attempt__user"]
+
+
+@admin.register(ProblemReport)
+class ProblemReportAdmin(ReadOnlyAdmin):
+    list_display = ["case", "kind", "reporter", "created_at", "resolved_at"]
+    list_filter = ["kind", "resolved_at"]
+    list_select_related = ["case", "reporter"]

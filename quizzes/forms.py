@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from quizzes import grading
+from quizzes.models import ProblemReport
 
 # The key of an error that belongs to the whole form, not to one item.
 FORM_ERROR = "form"
@@ -144,3 +145,20 @@ def stage_form(content: grading.CaseContent, stage: int, data: Mapping) -> Stage
     """The form for the stage a case is at."""
     form_class = StageOneForm if stage == grading.STAGE_ONE else StageTwoForm
     return form_class(content, data)
+
+
+class ProblemReportForm(forms.Form):
+    """A learner's report of a problem with a case they answered."""
+
+    kind = forms.ChoiceField(
+        choices=ProblemReport.Kind.choices,
+        widget=forms.RadioSelect,
+        label="What is the problem?",
+        error_messages={"required": "Choose what kind of problem it is."},
+    )
+    text = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Details (optional)",
+    )

@@ -197,3 +197,52 @@ class Response(models.Model):
         """How a point names each source it cites (explanations stored before named sources
         had none)."""
         return {s["key"]: s["label"] for s in self.explanation.get("sources", [])}
+
+
+class ProblemReport(models.Model):
+    """A learner's report of a problem with a case, as it was shown to them; an instructor
+    resolves it, and who, when and how are recorded."""
+
+    class Kind(models.TextChoices):
+        KEY = "key", "The answer key seems wrong"
+        TYPO = "typo", "A typo or unclear wording"
+        OTHER = "other", "Something else"
+
+    attempt_case = models.ForeignKey(
+        AttemptCase, on_delete=models.CASCADE, related_name="problem_reports"
+    )
+    # The case reported, kept even if the attempt goes; null only if the case is deleted.
+    case = models.ForeignKey(
+        Case, null=True, on_delete=models.SET_NULL, related_name="problem_reports"
+    )
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="problem_reports"
+    )
+    kind = models.CharField(max_length=10, choices=Kind)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resolved_reports",
+    )
+    resolution = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=True) | ~Q(resolution=""),
+                name="resolved_report_says_how",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.case or self.attempt_case}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None

@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases.models import Case, CaseFinding, Tag
 from quizzes import grading
 from quizzes.content import compile_cases
-from quizzes.models import Attempt, AttemptCase, Quiz, QuizCase, Response
+from quizzes.models import Attempt, AttemptCase, ProblemReport, Quiz, QuizCase, Response
 
 CURATED_SETS = Path(__file__).resolve().parent / "content" / "practice_sets.json"
 
@@ -227,6 +227,33 @@ def submit_second_stage(*, attempt_case: AttemptCase, answers: grading.Answers) 
     _finish_case(attempt_case, now)
     # Both stages' responses: the results show them all.
     return Submission(responses=committed + responses, already_recorded=False)
+
+
+def report_problem(*, attempt_case: AttemptCase, reporter, kind: str, text: str) -> ProblemReport:
+    """Record a learner's report on a case they have answered (the results show the key and
+    explanation the report is about)."""
+    if attempt_case.answered_at is None:
+        raise ValueError("A case is reported from its results, once it is answered.")
+    return ProblemReport.objects.create(
+        attempt_case=attempt_case,
+        case_id=attempt_case.case_id,
+        reporter=reporter,
+        kind=kind,
+        text=text.strip(),
+    )
+
+
+@transaction.atomic
+def resolve_report(*, report_id: int, resolver, resolution: str) -> bool:
+    """Resolve an open report, once: who, when and how are recorded. False if it was
+    resolved already (another instructor got there first)."""
+    if not resolution.strip():
+        raise ValueError("Say how the report was resolved.")
+    return bool(
+        ProblemReport.objects.filter(pk=report_id, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=resolver, resolution=resolution.strip()
+        )
+    )
 
 
 @transaction.atomic

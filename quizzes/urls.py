@@ -9,6 +9,7 @@ urlpatterns = [
     path("practice/<slug:slug>/start/", views.start, name="start"),
     path("attempts/<int:attempt_id>/", views.resume, name="resume"),
     path("attempts/<int:attempt_id>/cases/<int:position>/", views.case, name="case"),
+    path("attempts/<int:attempt_id>/cases/<int:position>/report/", views.report, name="report"),
     path("attempts/<int:attempt_id>/summary/", views.summary, name="summary"),
     path("dashboard/", views.dashboard, name="dashboard"),
 ]

@@ -7,7 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect, push_url
 from django_htmx.middleware import HtmxDetails
@@ -114,6 +114,7 @@ def _case_context(
     answers: Mapping | None = None,
     errors: dict[str, str] | None = None,
     partial: bool = True,
+    report_form: forms.ProblemReportForm | None = None,
 ) -> dict:
     """What the case page shows at the learner's stage, and nothing of a later one: no
     investigations or findings list before stage 1 is committed, no key or explanation
@@ -209,6 +210,7 @@ def _case_context(
         context.update(
             responses=[by_item[item] for item in grading.ITEMS if item in by_item],
             key_point={"response": loc, "point": teaching[0]} if teaching else None,
+            report_form=report_form or forms.ProblemReportForm(),
         )
     return context
 
@@ -292,6 +294,36 @@ def _committed_already(
         return redirect(here)
     steps = selectors.progress(attempt_case.attempt)
     return render(request, "quizzes/case.html#panel", _case_context(attempt_case, steps=steps))
+
+
+@login_required
+@require_POST
+def report(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpResponse:
+    """A learner reports a problem with a case from its results."""
+    attempt_case = _get_attempt_case_for_user(request, attempt_id, position)
+    here = reverse("quizzes:case", args=[attempt_id, position])
+    if attempt_case.answered_at is None:
+        messages.info(request, "Answer the case first: a problem is reported from its results.")
+        return redirect(here)
+    form = forms.ProblemReportForm(request.POST)
+    if form.is_valid():
+        services.report_problem(
+            attempt_case=attempt_case,
+            reporter=request.user,
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+        )
+        if request.htmx:
+            return render(request, "quizzes/case.html#report", {"report_sent": True})
+        messages.success(request, "Thank you: your report reached the instructors.")
+        return redirect(here)
+    if request.htmx:
+        context = {"attempt": attempt_case.attempt, "attempt_case": attempt_case}
+        return render(request, "quizzes/case.html#report", {**context, "report_form": form})
+    steps = selectors.progress(attempt_case.attempt)
+    context = _case_context(attempt_case, steps=steps, partial=False, report_form=form)
+    # What the learner typed stays in the form.
+    return render(request, "quizzes/case.html", context, status=422)
 
 
 @login_required

@@ -6,7 +6,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from quizzes.grading import content_items, sign_key
-from quizzes.models import Attempt, Response
+from quizzes.models import Attempt, ProblemReport, Response
 
 pytestmark = pytest.mark.browser
 
@@ -354,6 +354,14 @@ def test_a_case_is_met_in_two_stages_that_survive_reloads_and_a_second_tab(
     other_tab.close()
     answer_stage_two(page, content)
     page.wait_for_selector("#results-heading")
+    # From the results, a problem is reported in place.
+    page.click("text=Report a problem with this case")
+    page.check("input[name=kind][value=typo]")
+    page.fill("textarea[name=text]", "A typo in the second paragraph.")
+    page.click("text=Send the report")
+    page.wait_for_selector("text=your report reached the instructors")
+    report = ProblemReport.objects.get()
+    assert (report.kind, report.text) == ("typo", "A typo in the second paragraph.")
 
 
 PHONE_RESULTS_BUDGET = 1_600

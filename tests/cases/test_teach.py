@@ -104,3 +104,141 @@ def test_the_case_list_runs_a_fixed_number_of_queries(
     # count, the page.
     with django_assert_num_queries(8):
         assert instructor_client.get(reverse("teach:cases")).status_code == 200
+
+
+# Problem reports ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def answered_case(client, kb):
+    """A learner's answered case, through the quiz flow."""
+    from cases.services import import_bank
+    from quizzes.models import Quiz, QuizCase
+    from quizzes.services import start_attempt
+    from tests.quizzes.conftest import stroke_entry
+    from tests.quizzes.test_flow import answer
+
+    import_bank(data={"cases": [stroke_entry()]})
+    quiz = Quiz.objects.create(slug="one", title="One")
+    QuizCase.objects.create(quiz=quiz, case=Case.objects.get(slug="capsule"), position=1)
+    learner = UserFactory(username="learner")
+    attempt = start_attempt(user=learner, quiz=quiz)[0]
+    client.login(username="learner", password=PASSWORD)
+    answer(client, attempt, 1)
+    return attempt.attempt_cases.get()
+
+
+def report_url(attempt_case) -> str:
+    return reverse("quizzes:report", args=[attempt_case.attempt_id, attempt_case.position])
+
+
+def test_a_learner_reports_a_problem_from_the_results_and_an_instructor_resolves_it(
+    client, answered_case, instructor
+):
+    from quizzes.models import ProblemReport
+
+    case_url = reverse("quizzes:case", args=[answered_case.attempt_id, 1])
+    assert "Report a problem with this case" in client.get(case_url).content.decode()
+    sent = client.post(
+        report_url(answered_case),
+        {"kind": "typo", "text": "Sudden is misspelt."},
+        HTTP_HX_REQUEST="true",
+    )
+    assert "your report reached the instructors" in sent.content.decode()
+    report = ProblemReport.objects.get()
+    assert (report.case.slug, report.kind, report.reporter.username) == (
+        "capsule",
+        "typo",
+        "learner",
+    )
+    # Learners see no reports list.
+    assert client.get(reverse("teach:reports")).status_code == 404
+
+    client.logout()
+    client.login(username="teacher", password=PASSWORD)
+    listed = client.get(reverse("teach:reports")).content.decode()
+    assert "A typo or unclear wording" in listed and "Sudden is misspelt." in listed
+    cases = client.get(reverse("teach:cases")).context["page"].object_list
+    assert [c.open_reports for c in cases] == [1]
+    refused = client.post(reverse("teach:resolve_report", args=[report.pk]), {"resolution": " "})
+    assert refused.status_code == 302
+    report.refresh_from_db()
+    assert report.is_open  # a resolution must say how
+    client.post(reverse("teach:resolve_report", args=[report.pk]), {"resolution": "Fixed."})
+    report.refresh_from_db()
+    assert (report.resolved_by.username, report.resolution) == ("teacher", "Fixed.")
+    assert report.resolved_at is not None
+    again = client.post(
+        reverse("teach:resolve_report", args=[report.pk]), {"resolution": "Again."}, follow=True
+    )
+    assert "resolved already" in again.content.decode()
+    report.refresh_from_db()
+    assert report.resolution == "Fixed."
+
+
+def test_a_report_needs_its_kind_and_keeps_what_was_typed(client, answered_case):
+    from quizzes.models import ProblemReport
+
+    response = client.post(report_url(answered_case), {"text": "The MRI line is cut off."})
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert "Choose what kind of problem it is." in html and "The MRI line is cut off." in html
+    assert not ProblemReport.objects.exists()
+
+
+def test_only_the_learner_can_report_on_their_case_and_only_once_it_is_answered(
+    client, answered_case
+):
+    from quizzes.models import ProblemReport
+
+    client.logout()
+    UserFactory(username="outsider")
+    client.login(username="outsider", password=PASSWORD)
+    assert client.post(report_url(answered_case), {"kind": "key"}).status_code == 404
+    assert not ProblemReport.objects.exists()
+
+
+def test_a_case_not_yet_answered_cannot_be_reported(client, kb, learner_with_open_case):
+    from quizzes.models import ProblemReport
+
+    attempt_case = learner_with_open_case
+    response = client.post(report_url(attempt_case), {"kind": "key"})
+    assert response.status_code == 302
+    assert not ProblemReport.objects.exists()
+
+
+@pytest.fixture
+def learner_with_open_case(client, kb):
+    from cases.services import import_bank
+    from quizzes.models import Quiz, QuizCase
+    from quizzes.services import start_attempt
+    from tests.quizzes.conftest import stroke_entry
+
+    import_bank(data={"cases": [stroke_entry()]})
+    quiz = Quiz.objects.create(slug="one", title="One")
+    QuizCase.objects.create(quiz=quiz, case=Case.objects.get(slug="capsule"), position=1)
+    learner = UserFactory(username="learner")
+    client.login(username="learner", password=PASSWORD)
+    return start_attempt(user=learner, quiz=quiz)[0].attempt_cases.get()
+
+
+@pytest.mark.parametrize("size", [5, 50])
+def test_the_reports_list_runs_a_fixed_number_of_queries(
+    client, answered_case, instructor, size, django_assert_num_queries
+):
+    from quizzes.models import ProblemReport
+
+    ProblemReport.objects.bulk_create(
+        ProblemReport(
+            attempt_case=answered_case,
+            case=answered_case.case,
+            reporter=answered_case.attempt.user,
+            kind="typo",
+        )
+        for _ in range(size)
+    )
+    client.logout()
+    client.login(username="teacher", password=PASSWORD)
+    # Session, user, the group check, the count, the page with its case and people.
+    with django_assert_num_queries(5):
+        assert client.get(reverse("teach:reports")).status_code == 200
