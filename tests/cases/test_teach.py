@@ -242,3 +242,51 @@ def test_the_reports_list_runs_a_fixed_number_of_queries(
     # Session, user, the group check, the count, the page with its case and people.
     with django_assert_num_queries(5):
         assert client.get(reverse("teach:reports")).status_code == 200
+
+
+# Every URL of the instructor area, as each kind of user ----------------------------------
+
+
+TEACH_PAGES = [("get", "teach:home", []), ("get", "teach:cases", []), ("get", "teach:reports", [])]
+
+
+@pytest.mark.parametrize(("method", "name", "args"), TEACH_PAGES)
+@pytest.mark.parametrize(
+    ("who", "expected"),
+    [("visitor", 302), ("learner", 404), ("instructor", 200), ("superuser", 200)],
+)
+def test_every_instructor_page_as_each_kind_of_user(client, method, name, args, who, expected):
+    if who == "instructor":
+        user = UserFactory(username="teacher")
+        user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
+    elif who != "visitor":
+        UserFactory(username=who, is_superuser=who == "superuser", is_staff=who == "superuser")
+    if who != "visitor":
+        client.login(username="teacher" if who == "instructor" else who, password=PASSWORD)
+    response = getattr(client, method)(reverse(name, args=args))
+    assert response.status_code == expected
+    if who == "visitor":
+        assert response.url.startswith(reverse("login"))
+
+
+@pytest.mark.parametrize(("who", "expected"), [("visitor", 302), ("learner", 404)])
+def test_resolving_a_report_is_for_instructors_only(client, answered_case, who, expected):
+    from quizzes.models import ProblemReport
+
+    report = ProblemReport.objects.create(
+        attempt_case=answered_case,
+        case=answered_case.case,
+        reporter=answered_case.attempt.user,
+        kind="key",
+    )
+    if who == "visitor":
+        client.logout()
+    url = reverse("teach:resolve_report", args=[report.pk])
+    assert client.post(url, {"resolution": "Closed."}).status_code == expected
+    report.refresh_from_db()
+    assert report.is_open
+    # A GET never resolves anything.
+    client.logout()
+    UserFactory(username="teacher2").groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
+    client.login(username="teacher2", password=PASSWORD)
+    assert client.get(url).status_code == 405
