@@ -247,7 +247,11 @@ def test_the_reports_list_runs_a_fixed_number_of_queries(
 # Every URL of the instructor area, as each kind of user ----------------------------------
 
 
-TEACH_PAGES = [("get", "teach:home", []), ("get", "teach:cases", []), ("get", "teach:reports", [])]
+TEACH_PAGES: list[tuple[str, str, list]] = [
+    ("get", "teach:home", []),
+    ("get", "teach:cases", []),
+    ("get", "teach:reports", []),
+]
 
 
 @pytest.mark.parametrize(("method", "name", "args"), TEACH_PAGES)
