@@ -1,11 +1,11 @@
 from django.urls import path
 
-from cases import views
+from cases.views import cases, reports
 
 app_name = "teach"
 urlpatterns = [
-    path("", views.home, name="home"),
-    path("cases/", views.case_list, name="cases"),
-    path("reports/", views.reports, name="reports"),
-    path("reports/<int:report_id>/resolve/", views.resolve_report, name="resolve_report"),
+    path("", cases.home, name="home"),
+    path("cases/", cases.case_list, name="cases"),
+    path("reports/", reports.reports, name="reports"),
+    path("reports/<int:report_id>/resolve/", reports.resolve_report, name="resolve_report"),
 ]

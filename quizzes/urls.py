@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes import views
+from quizzes.views import learner as views
 
 app_name = "quizzes"
 urlpatterns = [
