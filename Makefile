@@ -30,7 +30,7 @@ serve-setup: check-python $(VENV)/.run-installed
 run: serve-setup
 	@echo ""
 	@echo "NeuroLocalize is starting at http://127.0.0.1:8000/"
-	@echo "  demo instructor: instructor / localize-instructor (admin at http://127.0.0.1:8000/admin/)"
+	@echo "  demo instructors: instructor / localize-instructor and reviewer / localize-reviewer (the instructor area at http://127.0.0.1:8000/teach/)"
 	@echo "  demo student:    student / localize-student"
 	@echo ""
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000

@@ -4,7 +4,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
 from cases.models import (
     Case,
+    CaseEvent,
     CaseFinding,
+    CaseVersion,
     Finding,
     GuidelineStatement,
     Lesson,
@@ -207,3 +209,21 @@ class NextStepOptionAdmin(CaseContentAdmin):
 
     def case_of(self, obj: NextStepOption) -> Case | None:
         return obj.question.case
+
+
+@admin.register(CaseVersion)
+class CaseVersionAdmin(ReadOnlyAdmin):
+    """Versions are written by the instructor area and the loaders; here they are read."""
+
+    list_display = ["case", "number", "state", "author", "updated_at", "published_at"]
+    list_filter = ["state"]
+    list_select_related = ["case", "author"]
+    search_fields = ["case__title", "case__slug"]
+
+
+@admin.register(CaseEvent)
+class CaseEventAdmin(ReadOnlyAdmin):
+    list_display = ["case", "version", "action", "actor", "at"]
+    list_filter = ["action"]
+    list_select_related = ["case", "actor"]
+    search_fields = ["case__title", "comment"]

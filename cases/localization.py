@@ -13,6 +13,21 @@ MIXED = "mixed"
 OTHER = "other"
 ANSWERS = (UMN, LMN, MIXED, OTHER)
 
+ANSWER_LABELS = {
+    UMN: "Upper motor neuron",
+    LMN: "Lower motor neuron",
+    MIXED: "Both: mixed UMN and LMN",
+    OTHER: "Neither: no upper or lower motor neuron lesion",
+}
+
+# How verdicts name an answer, inside a sentence.
+ANSWER_NAMES = {
+    UMN: "upper motor neuron",
+    LMN: "lower motor neuron",
+    MIXED: "mixed UMN and LMN",
+    OTHER: "neither UMN nor LMN",
+}
+
 SENSORY = "sensory"
 CONTEXT = "context"
 
@@ -49,6 +64,45 @@ FINDING_CATEGORIES: dict[str, str] = {
     "sensory_level": SENSORY,
     "sphincter_dysfunction": CONTEXT,
     "imaging_structural_lesion": CONTEXT,
+}
+
+# Other words authors use for each finding: the editor's search matches them after names,
+# so "fasc" finds fasciculations, never an EMG finding.
+FINDING_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "spasticity": ("increased tone", "velocity-dependent tone", "stiffness"),
+    "hyperreflexia": ("brisk reflexes", "increased reflexes"),
+    "clonus": ("ankle clonus", "sustained clonus"),
+    "extensor_plantar": ("Babinski sign", "upgoing toe", "upgoing plantar"),
+    "fasciculations": ("fasciculation", "twitching", "muscle twitches"),
+    "flaccid_weakness": ("floppy weakness", "flaccid paralysis"),
+    "hypotonia": ("reduced tone", "low tone", "floppy"),
+    "hyporeflexia": ("areflexia", "absent reflexes", "reduced reflexes", "depressed reflexes"),
+    "muscle_atrophy": ("wasting", "amyotrophy"),
+    "emg_denervation": ("fibrillation potentials", "positive sharp waves", "active denervation"),
+    "ncs_low_cmap": ("low motor amplitudes", "reduced CMAP", "nerve conduction"),
+    "mri_corticospinal_signal": ("corticospinal tract hyperintensity", "T2 signal"),
+    "mri_anterior_horn_signal": ("owl's eyes", "snake eyes", "anterior horn signal"),
+    "sensory_loss": ("numbness", "reduced sensation", "hypoaesthesia"),
+    "weakness": ("paresis",),
+    "focal_weakness": ("weakness in one region", "monoparesis"),
+    "bulbar_onset": ("dysarthria at onset", "dysphagia at onset", "bulbar symptoms first"),
+    "weight_loss": ("losing weight",),
+    "reduced_fvc": ("low vital capacity", "respiratory weakness", "FVC"),
+    "progressive_limb_weakness": ("worsening limb weakness",),
+    "focal_onset_spread": ("spread from one region", "spreading weakness"),
+    "ck_elevated": ("raised CK", "high creatine kinase"),
+    "hoffmann_sign": ("Hoffmann's sign", "finger flexor reflex"),
+    "brisk_jaw_jerk": ("brisk jaw reflex", "jaw jerk"),
+    "forehead_sparing_facial_weakness": ("central facial weakness", "lower face weakness"),
+    "whole_face_weakness": ("peripheral facial weakness", "facial palsy including the forehead"),
+    "fatigable_weakness": ("fatigability", "weakness worse with use"),
+    "sensory_level": ("a level on the trunk",),
+    "sphincter_dysfunction": ("bladder", "bowel", "urinary retention", "incontinence"),
+    "imaging_structural_lesion": (
+        "mass on imaging",
+        "compression on imaging",
+        "infarct on imaging",
+    ),
 }
 
 # The order a clinician meets the findings: the history, then the examination (tone, power,

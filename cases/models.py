@@ -216,6 +216,9 @@ class Case(models.Model):
     # Fingerprint of the curated content as last loaded; a case whose content no longer
     # matches it was edited here, and the curated loader leaves it alone.
     curated_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # The number of the version learners get (the one the case's rows hold); the versions
+    # themselves are `CaseVersion`s, recorded from the first edit or import on.
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -332,3 +335,99 @@ class NextStepOption(models.Model):
 
     def __str__(self) -> str:
         return self.text
+
+
+class CaseVersion(models.Model):
+    """One version of a case's content, as the schema has it (`cases.schema.CaseSchema`).
+
+    A case has at most one open version (a draft, or one in review) and at most one
+    published version, the one its rows hold and new attempts snapshot; publishing another
+    supersedes it. Past attempts keep the content they snapshotted, whatever comes later.
+    """
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        PUBLISHED = "published", "Published"
+        SUPERSEDED = "superseded", "Superseded"
+
+    OPEN = (State.DRAFT, State.REVIEW)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    state = models.CharField(max_length=12, choices=State, default=State.DRAFT)
+    content = models.JSONField(help_text="The case's content in the bank format.")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    # Where the version came from when no one wrote it here (curated content, an import).
+    origin = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["case", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "number"], name="unique_case_version"),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(state__in=["draft", "review"]),
+                name="one_open_version_per_case",
+                violation_error_message="A case has one draft at a time.",
+            ),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(state="published"),
+                name="one_published_version_per_case",
+            ),
+            models.CheckConstraint(
+                condition=Q(published_at__isnull=True) | Q(state__in=["published", "superseded"]),
+                name="published_version_has_been_published",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} v{self.number}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN
+
+
+class CaseEvent(models.Model):
+    """A step in a case's life: who did it, when, to which version, and what they said."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Created"
+        REVISED = "revised", "Started a new version"
+        SUBMITTED = "submitted", "Sent for review"
+        WITHDRAWN = "withdrawn", "Withdrawn from review"
+        APPROVED = "approved", "Approved and published"
+        CHANGES_REQUESTED = "changes_requested", "Asked for changes"
+        DISCARDED = "discarded", "Discarded the draft"
+        RETIRED = "retired", "Retired"
+        REINSTATED = "reinstated", "Published again"
+        LOADED = "loaded", "Updated from curated content or an import"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    version = models.PositiveIntegerField()
+    action = models.CharField(max_length=20, choices=Action)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
+    )
+    comment = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(action="changes_requested") | ~Q(comment=""),
+                name="changes_requested_say_which",
+                violation_error_message="Say what should change.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case} v{self.version}: {self.action}"

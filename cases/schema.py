@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -218,9 +219,24 @@ class ReferenceSchema(Schema):
 
 def _url(value: Any) -> Any:
     _text(blank=True, max_length=300)(value)
-    if value and not value.startswith("https://"):
+    if value and not (
+        value.startswith("https://") and _hostname(value) and not any(c.isspace() for c in value)
+    ):
         raise ValueError("must be an https:// address or empty")
     return value
+
+
+def _hostname(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # an unclosed IPv6 bracket, say
+        return ""
+
+
+# A DOI as doi.org resolves it: "10.", the registrant's 4 to 9 digits, "/", the suffix.
+_DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_DOI_EXAMPLE = "10.1016/j.clinph.2007.09.143"
+_DOI_WRAPPERS = ("http://", "https://", "doi.org/", "dx.doi.org/", "www.doi.org/", "doi:")
 
 
 class SourceSchema(Schema):
@@ -238,6 +254,23 @@ class SourceSchema(Schema):
     def _digits(cls, value: str) -> str:
         if value and not value.isdigit():
             raise ValueError("must be digits only")
+        return value
+
+    @field_validator("doi")
+    @classmethod
+    def _doi_shape(cls, value: str) -> str:
+        if not value:
+            return value
+        if value.lower().startswith(_DOI_WRAPPERS):
+            # The link is made from the DOI; a pasted link would be linked twice.
+            raise ValueError(
+                f'give the bare DOI, like {_DOI_EXAMPLE}, without "https://doi.org/" or "doi:"'
+            )
+        if not _DOI.match(value):
+            raise ValueError(
+                f"must be a DOI like {_DOI_EXAMPLE}: 10., the registrant's 4 to 9 digits, "
+                "a slash, then the rest"
+            )
         return value
 
     @property
@@ -724,6 +757,15 @@ def parse_bank(data: Any, *, known: Known = Known()) -> BankSchema:
     return bank
 
 
+def validate_source(data: Any) -> SourceSchema:
+    """One named source, as the instructor area saves it; raises BankInvalid with errors
+    located by field name."""
+    try:
+        return SourceSchema.model_validate(data)
+    except ValidationError as exc:
+        raise BankInvalid(_errors(exc, data)) from exc
+
+
 def validate_case(data: Any, *, known: Known | None = None) -> CaseSchema:
     """One case, as an editor or the admin saves it; raises BankInvalid with located errors."""
     try:
@@ -744,6 +786,7 @@ class Snapshot(BaseModel):
 
 class SnapshotCase(Snapshot):
     id: int
+    version: int = 0  # 0: taken before versions were numbered
     slug: str
     title: str
     stem_html: str

@@ -5,19 +5,23 @@
 all start from it.
 """
 
+import difflib
 import logging
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.fields.json import KT
 from pydantic import ValidationError
 
-from cases import schema
+from cases import localization, schema
 from cases.bank import canonical
 from cases.markdown import render_markdown
 from cases.models import (
     Case,
     CaseFinding,
+    CaseVersion,
     Finding,
     GuidelineStatement,
     Lesson,
@@ -172,7 +176,12 @@ def lesson_data(lesson: Lesson) -> dict:
     }
 
 
-def export_bank() -> dict:
+def export_bank(*, cases: QuerySet[Case] | None = None) -> dict:
+    """The bank in its file format: the whole knowledge base, and every case or only those
+    of `cases` (a selection such as `teach_case_list` gives)."""
+    content = case_content_queryset()
+    if cases is not None:
+        content = content.filter(pk__in=cases.order_by().values("pk"))
     return {
         "references": [
             {"number": r.number, "title": r.title, "source": r.source, "year": r.year}
@@ -194,7 +203,7 @@ def export_bank() -> dict:
             lesson_data(lesson)
             for lesson in Lesson.objects.prefetch_related("statements", "sources")
         ],
-        "cases": [case_canonical(c) for c in case_content_queryset().order_by("slug")],
+        "cases": [case_canonical(c) for c in content.order_by("slug")],
     }
 
 
@@ -223,41 +232,68 @@ def case_snapshot(case: Case, knowledge: Knowledge) -> dict:
     """What one case shows and is graded on, with the knowledge it cites, as snapshot data;
     expects the prefetches of `case_content_queryset`. Raises `schema.BankInvalid` with
     located errors when the case, or the snapshot made of it, would not validate."""
-    data = case_data(case)
+    findings = {cf.finding.code: cf.finding for cf in case.findings.all()}
+    return snapshot_from_data(
+        case_data(case),
+        case_id=case.pk,
+        version=case.version,
+        knowledge=knowledge,
+        findings=findings,
+    )
+
+
+def finding_vocabulary() -> dict[str, Finding]:
+    """Every finding with the statements it cites, by code."""
+    return {f.code: f for f in Finding.objects.prefetch_related("statements")}
+
+
+def snapshot_from_data(
+    data: dict, *, case_id: int, version: int, knowledge: Knowledge, findings: Mapping[str, Finding]
+) -> dict:
+    """The snapshot of a case's content given as schema data (a saved case's, or a version's
+    not yet published, for its preview): the one way content becomes what learners read.
+    `findings` holds at least the case's findings, with their statements prefetched."""
     schema.validate_case(data)  # the one validator: a case it refuses cannot be graded
-    sites = schema.case_sites(case.site, case.differential)
-    entry = {
+    sites = schema.case_sites(data["site"], data["differential"] or ())
+    regions = dict(CaseFinding.Region.choices)
+    entry: dict[str, Any] = {
         "case": {
-            "id": case.pk,
-            "slug": case.slug,
-            "title": case.title,
-            "stem_html": str(render_markdown(case.stem)),
-            "investigations_html": str(render_markdown(case.investigations))
-            if case.investigations
+            "id": case_id,
+            "version": version,
+            "slug": data["slug"],
+            "title": data["title"],
+            "stem_html": str(render_markdown(data["stem"])),
+            "investigations_html": str(render_markdown(data["investigations"]))
+            if data["investigations"]
             else "",
-            "patient_age": case.patient_age,
-            "patient_sex": case.get_patient_sex_display(),
-            "difficulty": case.get_difficulty_display(),
-            "answer": case.answer,
-            "site": case.site,
-            "differential": list(case.differential),
-            "site_accepts": list(case.site_accepts),
+            "patient_age": data["patient_age"],
+            "patient_sex": Case.Sex(data["patient_sex"]).label,
+            "difficulty": Case.Difficulty(data["difficulty"]).label,
+            "answer": data["answer"],
+            "site": data["site"],
+            "differential": list(data["differential"] or ()),
+            "site_accepts": list(data["site_accepts"]),
         },
         "findings": [
             {
-                "code": cf.finding.code,
-                "name": cf.finding.name,
-                "present": cf.present,
-                "region": cf.get_region_display() if cf.region else "",
-                "side": cf.side,
-                "note": cf.note,
-                "explanation": cf.finding.explanation,
-                "statements": _keys(cf.finding.statements.all()),
+                "code": item["code"],
+                "name": findings[item["code"]].name,
+                "present": item["present"],
+                "region": regions.get(item["region"], ""),
+                "side": item["side"],
+                "note": item["note"],
+                "explanation": findings[item["code"]].explanation,
+                "statements": _keys(findings[item["code"]].statements.all()),
             }
-            for cf in case.findings.all()
+            for item in data["findings"]
         ],
-        "teaching_points": data["teaching_points"],
-        "next_step": data["next_step"],
+        "teaching_points": [dict(point) for point in data["teaching_points"]],
+        "next_step": None
+        if data["next_step"] is None
+        else {
+            "prompt": data["next_step"]["prompt"],
+            "options": [dict(option) for option in data["next_step"]["options"]],
+        },
         # Every site lesson: the site item explains the learner's choice, wherever it is.
         "lessons": [
             lesson
@@ -330,7 +366,10 @@ SORTS = {
 def teach_case_list(*, filters: Mapping) -> QuerySet[Case]:
     """The instructor's case list: searched by text, filtered, ordered; a fixed number of
     queries whatever the size of the bank."""
+    open_version = CaseVersion.objects.filter(case=OuterRef("pk"), state__in=CaseVersion.OPEN)
     cases = Case.objects.select_related("author").annotate(
+        open_state=Subquery(open_version.values("state")[:1]),
+        open_number=Subquery(open_version.values("number")[:1]),
         finding_count=Count("findings", filter=Q(findings__present=True), distinct=True),
         open_reports=Count(
             "problem_reports", filter=Q(problem_reports__resolved_at__isnull=True), distinct=True
@@ -356,3 +395,158 @@ def teach_status_counts() -> dict[str, int]:
     """How many cases are in each status, every status listed."""
     counts = dict(Case.objects.values_list("status").annotate(n=Count("pk")).order_by())
     return {status: counts.get(status, 0) for status in Case.Status.values}
+
+
+# Authoring: the case page, the review queue, the history -------------------------------
+
+
+def current_content(case: Case) -> dict:
+    """The content learners get now, as schema data (what a new version starts from)."""
+    return case_canonical(case_content_queryset().get(pk=case.pk))
+
+
+def markdown_preview(text: str) -> str:
+    """Markdown rendered and sanitized exactly as learners get it."""
+    return str(render_markdown(text)) if text.strip() else ""
+
+
+def case_overview(case: Case, *, user) -> dict:
+    """The case page: its versions, what this instructor may do to it, its recent steps."""
+    versions = list(case.versions.select_related("author"))
+    open_version = next((v for v in versions if v.is_open), None)
+    published = case.status in (Case.Status.PUBLISHED, Case.Status.RETIRED)
+    mine = open_version is not None and (
+        open_version.author_id in (None, user.pk) or user.is_superuser
+    )
+    draft = open_version is not None and open_version.state == CaseVersion.State.DRAFT
+    in_review = open_version is not None and open_version.state == CaseVersion.State.REVIEW
+    written_by_user = open_version is not None and open_version.author_id == user.pk
+    return {
+        "versions": versions,
+        "open_version": open_version,
+        "next_number": max((v.number for v in versions), default=case.version) + 1,
+        "may": {
+            "edit": open_version is None or (draft and mine),
+            "submit": draft and mine,
+            "withdraw": in_review and mine,
+            "review": in_review and not written_by_user,
+            "own_review": in_review and written_by_user,
+            "discard": draft and mine and published,
+            "retire": case.status == Case.Status.PUBLISHED,
+            "reinstate": case.status == Case.Status.RETIRED,
+        },
+        "events": list(case.events.select_related("actor")[:30]),
+    }
+
+
+def review_queue(*, user) -> dict:
+    """Versions waiting for a reviewer, and learners' open problem reports, with the case
+    and the version each was read on."""
+    waiting = list(
+        CaseVersion.objects.filter(state=CaseVersion.State.REVIEW)
+        .select_related("case", "author")
+        .order_by("updated_at", "pk")
+    )
+    return {
+        "waiting": [(v, v.author_id != user.pk) for v in waiting],
+        "reports": list(open_reports()),
+    }
+
+
+def open_reports(case: Case | None = None) -> QuerySet:
+    """Learners' open problem reports, oldest first, with the version each was read on."""
+    from quizzes.models import ProblemReport
+
+    reports = ProblemReport.objects.filter(resolved_at__isnull=True)
+    if case is not None:
+        reports = reports.filter(case=case)
+    return (
+        reports.select_related("case", "reporter")
+        .annotate(version=KT("attempt_case__content__case__version"))
+        .order_by("created_at", "pk")
+    )
+
+
+def _names(numbers: Iterable[str], names: Mapping[str, str]) -> str:
+    return ", ".join(names.get(n, n) for n in numbers) or "none"
+
+
+def readable(content: Mapping, *, findings: Mapping[str, str], statements: Mapping[str, str]):
+    """A version's content as lines a clinician reads, for comparing two versions."""
+    sites = localization.SITE_NAMES
+    lines = [
+        f"Title: {content.get('title', '')}",
+        f"Patient: {content.get('patient_age')}-year-old {content.get('patient_sex', '')}",
+        f"Difficulty: {content.get('difficulty', '')}",
+        f"Tags: {', '.join(content.get('tags') or ()) or 'none'}",
+        "Presentation:",
+        *(f"  {line}" for line in (content.get("stem") or "").splitlines() if line.strip()),
+        "Investigations:",
+        *(
+            f"  {line}"
+            for line in (content.get("investigations") or "").splitlines()
+            if line.strip()
+        ),
+        f"Answer key: {localization.ANSWER_LABELS.get(content.get('answer', ''), 'none')}",
+        f"Site: {sites.get(content.get('site', ''), 'none')}",
+        f"Differential: {_names(content.get('differential') or (), sites)}",
+        f"Also accepted as the site: {_names(content.get('site_accepts') or (), sites)}",
+    ]
+    for f in content.get("findings") or ():
+        where = ", ".join(part for part in (f.get("side"), f.get("region")) if part)
+        presence = "present" if f["present"] else "absent"
+        line = f"Finding: {findings.get(f['code'], f['code'])}, {presence}"
+        lines.append(line + (f" ({where})" if where else ""))
+        if f.get("note"):
+            lines.append(f"  note: {f['note']}")
+    for n, point in enumerate(content.get("teaching_points") or (), start=1):
+        lines.append(f"Teaching point {n}: {point['text']}")
+        lines.append(f"  cites: {_names(point.get('statements') or (), statements)}")
+        if point.get("sources"):
+            lines.append(f"  sources: {', '.join(point['sources'])}")
+        if point.get("explains_rule"):
+            lines.append("  explains why the key differs from the rule")
+    question = content.get("next_step")
+    if question:
+        lines.append(f"Next-step question: {question['prompt']}")
+        for n, option in enumerate(question["options"], start=1):
+            mark = " (correct)" if option["correct"] else ""
+            lines.append(f"Option {n}{mark}: {option['text']}")
+            lines.append(f"  rationale: {option['rationale']}")
+            lines.append(f"  cites: {_names(option.get('statements') or (), statements)}")
+    return lines
+
+
+def _diff(old: list[str], new: list[str]) -> list[tuple[str, str]]:
+    """The changed lines with one line of context: ("same" | "added" | "removed" | "gap")."""
+    rows = []
+    for line in list(difflib.unified_diff(old, new, n=1, lineterm=""))[2:]:
+        if line.startswith("@@"):
+            rows.append(("gap", ""))
+        else:
+            kind = {"+": "added", "-": "removed"}.get(line[:1], "same")
+            rows.append((kind, line[1:]))
+    return rows
+
+
+def case_history(case: Case, *, old: str | None = None, new: str | None = None) -> dict:
+    """Every version of the case, and a readable difference between two of them (by
+    default the latest and the one before it)."""
+    versions = list(case.versions.select_related("author").order_by("-number"))
+    by_number = {str(v.number): v for v in versions}
+    newer = by_number.get(new or "") or (versions[0] if versions else None)
+    older = by_number.get(old or "")
+    if older is None and newer is not None:
+        older = next((v for v in versions if v.number < newer.number), None)
+    diff: list[tuple[str, str]] = []
+    if newer is not None and older is not None:
+        names = dict(Finding.objects.values_list("code", "name"))
+        texts = {
+            key: text if len(text) <= 70 else text[:69].rstrip() + "…"
+            for key, text in GuidelineStatement.objects.values_list("key", "text")
+        }
+        diff = _diff(
+            readable(older.content, findings=names, statements=texts),
+            readable(newer.content, findings=names, statements=texts),
+        )
+    return {"versions": versions, "older": older, "newer": newer, "diff": diff}

@@ -9,13 +9,17 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from cases import schema
 from cases.bank import canonical, fingerprint, matches
 from cases.models import (
     Case,
+    CaseEvent,
     CaseFinding,
+    CaseVersion,
     Finding,
     GuidelineStatement,
     Lesson,
@@ -37,6 +41,8 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     kept_local_edits: list[str] = field(default_factory=list)
+    # Cases with a draft or a version in review: the file would pull the rug from under it.
+    kept_open_drafts: list[str] = field(default_factory=list)
     knowledge_base_changes: int = 0
 
     def summary(self) -> str:
@@ -47,6 +53,8 @@ class ImportReport:
         ]
         if self.kept_local_edits:
             parts.append(f"{len(self.kept_local_edits)} kept as edited here")
+        if self.kept_open_drafts:
+            parts.append(f"{len(self.kept_open_drafts)} kept for their open draft")
         return ", ".join(parts) + f"; {self.knowledge_base_changes} guideline record(s) written."
 
 
@@ -184,6 +192,62 @@ def write_case(*, case: Case | None, content: schema.CaseSchema) -> Case:
     return case
 
 
+# Versions, as the bank and the curated loader record them (the editor's are in
+# `cases.authoring`).
+
+
+def open_version(case: Case) -> CaseVersion | None:
+    return case.versions.filter(state__in=CaseVersion.OPEN).first()
+
+
+def ensure_base_version(case: Case) -> None:
+    """Record the content the case's rows hold as its present version, if no version has
+    been recorded yet (a case from before versions, or made by a factory)."""
+    if case.versions.exists():
+        return
+    content = case_canonical(case_content_queryset().get(pk=case.pk))
+    if case.status == Case.Status.DRAFT:
+        state, published_at = CaseVersion.State.DRAFT, None
+    elif case.status == Case.Status.REVIEW:
+        state, published_at = CaseVersion.State.REVIEW, None
+    else:
+        state, published_at = CaseVersion.State.PUBLISHED, case.updated_at
+    CaseVersion.objects.create(
+        case=case,
+        number=case.version,
+        state=state,
+        content=content,
+        author=case.author,
+        origin="before version history",
+        published_at=published_at,
+    )
+
+
+def _record_loaded(case: Case, content: schema.CaseSchema, *, origin: str) -> None:
+    """Record content a bank file or the curated loader just wrote to the case's rows as a
+    version of the case (called inside their transaction, after `ensure_base_version`
+    recorded what the rows held before)."""
+    data = canonical(content)
+    number = (case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    published = content.status in (Case.Status.PUBLISHED, Case.Status.RETIRED)
+    if published:
+        case.versions.filter(state=CaseVersion.State.PUBLISHED).update(
+            state=CaseVersion.State.SUPERSEDED
+        )
+    CaseVersion.objects.create(
+        case=case,
+        number=number,
+        state=CaseVersion.State.PUBLISHED if published else content.status,
+        content=data,
+        origin=origin,
+        published_at=timezone.now() if published else None,
+    )
+    Case.objects.filter(pk=case.pk).update(version=number)
+    CaseEvent.objects.create(
+        case=case, version=number, action=CaseEvent.Action.LOADED, comment=origin
+    )
+
+
 def check_saved_case(case: Case) -> schema.CaseSchema:
     """Validate a case as it now stands in the database (after an edit outside the bank
     format, as in the admin); raises `schema.BankInvalid` with located errors."""
@@ -198,6 +262,11 @@ def _apply(data: object, *, keep_local_edits: bool) -> ImportReport:
         case.slug: (case, case_canonical(case))
         for case in case_content_queryset().filter(slug__in=[c.slug for c in bank.cases])
     }
+    drafted = set(
+        CaseVersion.objects.filter(case__slug__in=existing, state__in=CaseVersion.OPEN).values_list(
+            "case__slug", flat=True
+        )
+    )
     for content in bank.cases:
         entry = canonical(content)
         case, current = existing.get(content.slug, (None, None))
@@ -217,7 +286,13 @@ def _apply(data: object, *, keep_local_edits: bool) -> ImportReport:
         ):
             report.kept_local_edits.append(content.slug)
             continue
+        if content.slug in drafted:
+            report.kept_open_drafts.append(content.slug)
+            continue
+        if case is not None:
+            ensure_base_version(case)
         case = write_case(case=case, content=content)
+        _record_loaded(case, content, origin="curated content" if keep_local_edits else "import")
         # Only curated content is a reference later loads compare with; an imported case is
         # the bank owner's own, and later curated loads leave it alone.
         mark = fingerprint(entry) if keep_local_edits else ""
@@ -230,7 +305,8 @@ def _apply(data: object, *, keep_local_edits: bool) -> ImportReport:
 def import_bank(*, data: object) -> ImportReport:
     """Import a bank file: validate all of it first, then write all of it or nothing.
 
-    A case whose slug already exists is updated from the file.
+    A case whose slug already exists is updated from the file, as a new version, unless
+    an instructor has a draft of it open.
     """
     return _apply(data, keep_local_edits=False)
 
@@ -253,3 +329,57 @@ def load_curated(*, data: dict | None = None) -> ImportReport:
     recorded when it was last loaded.
     """
     return _apply(read_curated() if data is None else data, keep_local_edits=True)
+
+
+def preview_import(*, data: object) -> ImportReport:
+    """What `import_bank` would do with this file, written nothing: the import runs inside
+    a transaction that is then rolled back. Raises `schema.BankInvalid` as the import would."""
+    with transaction.atomic():
+        report = _apply(data, keep_local_edits=False)
+        transaction.set_rollback(True)
+    return report
+
+
+# Named sources ---------------------------------------------------------------------------
+
+
+def curated_source_keys() -> frozenset[str]:
+    """Sources shipped in the curated content: verified against their own pages, and
+    rewritten by `load_curated`, so they are not edited here."""
+    return frozenset(source["key"] for source in read_curated()["sources"])
+
+
+_SOURCE_FIELDS = ("citation", "short", "doi", "pmid", "url")
+
+
+@transaction.atomic
+def create_source(*, data: dict) -> Source:
+    """Add an instructor's named source; raises `schema.BankInvalid` located by field."""
+    content = schema.validate_source(data)
+    if content.key in curated_source_keys():
+        raise schema.BankInvalid(
+            [schema.BankError("key", "is a curated source's key; choose another")]
+        )
+    try:
+        with transaction.atomic():  # a savepoint: the unique key decides between two adds
+            return Source.objects.create(**content.model_dump())
+    except IntegrityError as exc:
+        raise schema.BankInvalid(
+            [schema.BankError("key", "a source with this key exists already; choose another")]
+        ) from exc
+
+
+@transaction.atomic
+def update_source(*, source: Source, data: dict) -> Source:
+    """Change an instructor's named source; its key stays. A curated source is refused (the
+    curated loader would overwrite the edit). Raises `schema.BankInvalid` located by field."""
+    if source.key in curated_source_keys():
+        raise schema.BankInvalid(
+            [schema.BankError("source", "a curated source is read-only; nothing was changed")]
+        )
+    content = schema.validate_source({**data, "key": source.key})
+    source = Source.objects.select_for_update().get(pk=source.pk)
+    for name in _SOURCE_FIELDS:
+        setattr(source, name, getattr(content, name))
+    source.save(update_fields=_SOURCE_FIELDS)
+    return source

@@ -11,6 +11,8 @@ INSTRUCTORS = "Instructors"
 # the guideline knowledge base every explanation cites: it is the source's content, which
 # `load_curated` keeps in step with the guideline, so an edit there would not last.
 KNOWLEDGE_BASE = {"finding", "guidelinestatement", "reference", "source", "lesson"}
+# A case's versions and the record of its review are written by the instructor area only.
+RECORDS = {"caseversion", "caseevent"}
 INSTRUCTOR_MODELS = {
     "cases": [
         "case",
@@ -24,6 +26,8 @@ INSTRUCTOR_MODELS = {
         "lesson",
         "guidelinestatement",
         "reference",
+        "caseversion",
+        "caseevent",
     ],
     "quizzes": ["quiz", "quizcase"],
 }
@@ -65,7 +69,10 @@ def ensure_instructors_group() -> Group:
             p
             for p in wanted
             if p.content_type.model in INSTRUCTOR_MODELS[p.content_type.app_label]
-            and not (p.content_type.model in KNOWLEDGE_BASE and not p.codename.startswith("view_"))
+            and not (
+                p.content_type.model in KNOWLEDGE_BASE | RECORDS
+                and not p.codename.startswith("view_")
+            )
         ]
     )
     return group

@@ -159,6 +159,10 @@ STORAGES = {
     },
 }
 
+# The largest bank file the instructor area's upload takes (the import_bank command has no
+# limit). The file is checked, then held in the session until the import is confirmed.
+BANK_UPLOAD_MAX_BYTES = envint("BANK_UPLOAD_MAX_BYTES", 5 * 1024 * 1024)
+
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 

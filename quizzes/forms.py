@@ -1,6 +1,7 @@
 """The forms a learner posts: one per stage of a case, built for the case, since the fields
-(the site, the findings asked, the next step's options) depend on it. They only read and
-check the input; grading and recording are the services'."""
+(the site, the findings asked, the next step's options) depend on it; and the quiz builder's,
+one per action. They only read and check the input; grading and recording are the
+services'."""
 
 from collections.abc import Mapping
 from typing import Any
@@ -8,8 +9,11 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from cases import localization
+from cases.forms import CaseFilterForm
+from cases.models import Case, Tag
 from quizzes import grading
-from quizzes.models import ProblemReport
+from quizzes.models import ProblemReport, Quiz
 
 # The key of an error that belongs to the whole form, not to one item.
 FORM_ERROR = "form"
@@ -161,4 +165,118 @@ class ProblemReportForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
         label="Details (optional)",
+    )
+
+
+# The quiz builder ------------------------------------------------------------------------
+
+
+class QuizDetailsForm(forms.Form):
+    """A practice set's title, description and kind, to create it or change them."""
+
+    title = forms.CharField(
+        max_length=120,
+        error_messages={"required": "Give the set a title learners will recognise."},
+    )
+    description = forms.CharField(
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What the set practises, in a sentence or two; learners read it.",
+    )
+    selection = forms.ChoiceField(
+        choices=Quiz.Selection.choices,
+        initial=Quiz.Selection.FIXED,
+        widget=forms.RadioSelect,
+        label="Cases",
+        error_messages={"required": "Choose a fixed list or a draw by rule."},
+    )
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise ValidationError("Give the set a title learners will recognise.")
+        return title
+
+
+class _TagBySlug(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Tag) -> str:
+        return obj.slug
+
+
+class DrawRuleForm(forms.Form):
+    """A drawn set's rule: how many published cases, and which (each part blank for any)."""
+
+    count = forms.IntegerField(
+        min_value=1,
+        max_value=100,
+        label="Cases per attempt",
+        error_messages={
+            "required": "Say how many cases to draw, from 1 to 100.",
+            "invalid": "Say how many cases to draw, as a whole number from 1 to 100.",
+            "min_value": "Draw at least 1 case.",
+            "max_value": "Draw at most 100 cases.",
+        },
+    )
+    answer = forms.ChoiceField(required=False, choices=[("", "Any answer"), *Case.Answer.choices])
+    site = forms.ChoiceField(
+        required=False, choices=[("", "Any site"), *localization.SITE_NAMES.items()]
+    )
+    tag = _TagBySlug(
+        queryset=Tag.objects.all(), required=False, to_field_name="slug", empty_label="Any tag"
+    )
+    difficulty = forms.ChoiceField(
+        required=False, choices=[("", "Any difficulty"), *Case.Difficulty.choices]
+    )
+
+    @classmethod
+    def for_quiz(cls, quiz: Quiz) -> "DrawRuleForm":
+        return cls(
+            initial={
+                "count": quiz.draw_count,
+                "answer": quiz.draw_answer,
+                "site": quiz.draw_site,
+                "tag": quiz.draw_tag,
+                "difficulty": quiz.draw_difficulty,
+            }
+        )
+
+
+class CasePickerForm(CaseFilterForm):
+    """The case list's search and filters, to pick published cases for a set: no status
+    (only published cases can be added), author or order to choose."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("status", "author", "sort"):
+            del self.fields[name]
+
+
+_CASE_ERRORS = {
+    "required": "Choose a case.",
+    "invalid_choice": "That case no longer exists; nothing was changed.",
+}
+
+
+class QuizCaseForm(forms.Form):
+    """A case to add to a set or take out of it, sent by the button on its row."""
+
+    case = forms.ModelChoiceField(
+        queryset=Case.objects.all(), widget=forms.HiddenInput, error_messages=_CASE_ERRORS
+    )
+    # The row the button was on, so that after an htmx swap the focus goes to the row that
+    # took its place; not needed without JavaScript.
+    row = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+
+class MoveCaseForm(QuizCaseForm):
+    """A case to move up (negative) or down a fixed set's list: one place by its buttons,
+    further when dragged."""
+
+    offset = forms.IntegerField(
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": "Say which way to move the case.",
+            "invalid": "A case moves a whole number of places up or down.",
+        },
     )

@@ -46,20 +46,8 @@ STAGE_ONE, STAGE_TWO, RESULTS = 1, 2, 3
 SITE_LABELS = localization.SITE_LABELS
 SITE_NAMES = localization.SITE_NAMES
 
-ANSWER_LABELS = {
-    UMN: "Upper motor neuron",
-    LMN: "Lower motor neuron",
-    MIXED: "Both: mixed UMN and LMN",
-    OTHER: "Neither: no upper or lower motor neuron lesion",
-}
-
-# How verdicts name an answer, inside a sentence.
-ANSWER_NAMES = {
-    UMN: "upper motor neuron",
-    LMN: "lower motor neuron",
-    MIXED: "mixed UMN and LMN",
-    OTHER: "neither UMN nor LMN",
-}
+ANSWER_LABELS = localization.ANSWER_LABELS
+ANSWER_NAMES = localization.ANSWER_NAMES
 
 RULE_WORDS = {
     UMN: "an upper motor neuron lesion",

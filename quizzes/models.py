@@ -2,8 +2,9 @@ from functools import cached_property
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
+from cases import localization
 from cases.models import Case, Tag
 from quizzes import grading
 
@@ -11,6 +12,9 @@ from quizzes import grading
 class QuizQuerySet(models.QuerySet):
     def listed(self) -> "QuizQuerySet":
         return self.filter(is_listed=True, mode=Quiz.Mode.PRACTICE)
+
+    def practice(self) -> "QuizQuerySet":
+        return self.filter(mode=Quiz.Mode.PRACTICE)
 
 
 class Quiz(models.Model):
@@ -34,6 +38,9 @@ class Quiz(models.Model):
     draw_answer = models.CharField(max_length=10, choices=Case.Answer, blank=True)
     draw_tag = models.ForeignKey(Tag, null=True, blank=True, on_delete=models.SET_NULL)
     draw_difficulty = models.CharField(max_length=20, choices=Case.Difficulty, blank=True)
+    draw_site = models.CharField(
+        max_length=20, choices=list(localization.SITE_NAMES.items()), blank=True
+    )
     is_listed = models.BooleanField(default=True, help_text="Shown to learners.")
     position = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -52,6 +59,20 @@ class Quiz(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def draw_pool(self) -> QuerySet[Case]:
+        """The published cases a drawn set's rule draws from (unevaluated): each part of the
+        rule left blank matches every case."""
+        cases = Case.objects.published()
+        if self.draw_answer:
+            cases = cases.filter(answer=self.draw_answer)
+        if self.draw_site:
+            cases = cases.filter(site=self.draw_site)
+        if self.draw_tag_id:
+            cases = cases.filter(tags=self.draw_tag_id)
+        if self.draw_difficulty:
+            cases = cases.filter(difficulty=self.draw_difficulty)
+        return cases
 
 
 class QuizCase(models.Model):
@@ -77,6 +98,9 @@ class Attempt(models.Model):
     )
     title = models.CharField(max_length=120)
     case_count = models.PositiveSmallIntegerField()
+    # An instructor trying a version of a case as learners will meet it: never counted in
+    # anyone's progress.
+    is_preview = models.BooleanField(default=False)
     started_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,14 +1,27 @@
 """Reads for quizzes, attempts and progress. Each runs a fixed number of queries."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import (
+    Count,
+    Exists,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.lookups import Exact, IsNull
 
 from cases.localization import ANSWERS
-from cases.models import Finding
+from cases.models import Case, Finding
+from cases.selectors import teach_case_list
 from quizzes import grading
-from quizzes.models import Attempt, AttemptCase, Quiz, Response
+from quizzes.models import Attempt, AttemptCase, Quiz, QuizCase, Response
 
 
 def _with_scores(attempts: QuerySet[Attempt]) -> QuerySet[Attempt]:
@@ -161,6 +174,7 @@ def learner_progress(*, user) -> Progress:
         # before the case's results do.
         Response.objects.filter(
             attempt_case__attempt__user=user,
+            attempt_case__attempt__is_preview=False,
             attempt_case__answered_at__isnull=False,
             item__in=[*steps, grading.FINDINGS],
         )
@@ -214,4 +228,63 @@ def learner_progress(*, user) -> Progress:
 
 
 def recent_attempts(*, user, limit: int = 10) -> QuerySet[Attempt]:
-    return _with_scores(Attempt.objects.filter(user=user)).order_by("-started_at", "-pk")[:limit]
+    return _with_scores(Attempt.objects.filter(user=user, is_preview=False)).order_by(
+        "-started_at", "-pk"
+    )[:limit]
+
+
+# The quiz builder ------------------------------------------------------------------------
+
+
+def _pool_size() -> Subquery:
+    """How many published cases each set's draw rule matches, as a subquery over the sets:
+    `Quiz.draw_pool` for many sets in one query (the tests hold the two to agreeing)."""
+    tagged = Case.tags.through.objects.filter(
+        case_id=OuterRef("pk"), tag_id=OuterRef(OuterRef("draw_tag_id"))
+    )
+    pool = Case.objects.published().filter(
+        Exact(OuterRef("draw_answer"), "") | Q(answer=OuterRef("draw_answer")),
+        Exact(OuterRef("draw_site"), "") | Q(site=OuterRef("draw_site")),
+        Exact(OuterRef("draw_difficulty"), "") | Q(difficulty=OuterRef("draw_difficulty")),
+        IsNull(OuterRef("draw_tag_id"), True) | Exists(tagged),
+    )
+    count = Func("pk", function="COUNT", output_field=IntegerField())
+    return Subquery(pool.order_by().annotate(n=count).values("n"))
+
+
+def practice_sets() -> list[Quiz]:
+    """Every practice set, listed or not, with `case_total`: how many published cases an
+    attempt would ask. Two queries' worth of work in one, whatever the number of sets."""
+    quizzes = list(
+        Quiz.objects.practice().annotate(
+            fixed_published=Count(
+                "quiz_cases", filter=Q(quiz_cases__case__status=Case.Status.PUBLISHED)
+            ),
+            pool_size=_pool_size(),
+        )
+    )
+    for quiz in quizzes:
+        quiz.case_total = (
+            min(quiz.draw_count, quiz.pool_size or 0)
+            if quiz.selection == Quiz.Selection.DRAWN
+            else quiz.fixed_published
+        )
+    return quizzes
+
+
+def set_cases(quiz: Quiz) -> list[QuizCase]:
+    """A fixed set's cases in order, published or not (a case retired since it was added
+    stays listed, marked, so it can be removed)."""
+    return list(quiz.quiz_cases.select_related("case").order_by("position", "pk"))
+
+
+def addable_cases(*, quiz: Quiz, filters: Mapping) -> QuerySet[Case]:
+    """Published cases not in the set yet, searched and filtered as the case list does."""
+    published = {**filters, "status": Case.Status.PUBLISHED}
+    return teach_case_list(filters=published).exclude(quizzes=quiz)
+
+
+def cases_in_order(case_ids: list[int]) -> list[Case]:
+    """The cases, in the order given."""
+    found = Case.objects.in_bulk(case_ids)
+    return [found[pk] for pk in case_ids if pk in found]

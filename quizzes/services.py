@@ -8,12 +8,13 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, Max, OuterRef
 from django.utils import timezone
+from django.utils.text import slugify
 
 from cases.models import Case, CaseFinding, Tag
 from quizzes import grading
-from quizzes.content import compile_cases
+from quizzes.content import compile_cases, shuffled
 from quizzes.models import Attempt, AttemptCase, ProblemReport, Quiz, QuizCase, Response
 
 CURATED_SETS = Path(__file__).resolve().parent / "content" / "practice_sets.json"
@@ -35,14 +36,21 @@ def draw_case_ids(quiz: Quiz) -> list[int]:
             .order_by("position", "pk")
             .values_list("case_id", flat=True)
         )
-    cases = Case.objects.published()
-    if quiz.draw_answer:
-        cases = cases.filter(answer=quiz.draw_answer)
-    if quiz.draw_tag_id:
-        cases = cases.filter(tags=quiz.draw_tag_id)
-    if quiz.draw_difficulty:
-        cases = cases.filter(difficulty=quiz.draw_difficulty)
-    return list(cases.order_by("?").values_list("pk", flat=True)[: quiz.draw_count])
+    # The rule (answer, site, tag, difficulty) lives in one place, `Quiz.draw_pool`.
+    pool = quiz.draw_pool()
+    return list(pool.order_by("?").values_list("pk", flat=True)[: quiz.draw_count])
+
+
+@transaction.atomic
+def start_preview(*, user, snapshot: dict) -> Attempt:
+    """An attempt at one case's snapshot (a version not yet published, say) for an
+    instructor to take as a learner would; it counts in no one's progress."""
+    title = f"Preview: {snapshot['case']['title']}"[:120]
+    attempt = Attempt.objects.create(user=user, title=title, case_count=1, is_preview=True)
+    AttemptCase.objects.create(
+        attempt=attempt, case_id=snapshot["case"]["id"], position=1, content=shuffled(snapshot)
+    )
+    return attempt
 
 
 def _create_attempt(*, user, quiz: Quiz | None, title: str, case_ids: list[int]) -> Attempt:
@@ -275,6 +283,7 @@ def seed_practice_sets(*, path: Path = CURATED_SETS) -> tuple[int, int]:
             draw_count=entry.get("draw_count", 10),
             draw_answer=entry.get("draw_answer", ""),
             draw_difficulty=entry.get("draw_difficulty", ""),
+            draw_site=entry.get("draw_site", ""),
             draw_tag=Tag.objects.filter(slug=entry["draw_tag"]).first()
             if entry.get("draw_tag")
             else None,
@@ -290,3 +299,176 @@ def seed_practice_sets(*, path: Path = CURATED_SETS) -> tuple[int, int]:
         )
         created += 1
     return created, existing
+
+
+# The quiz builder: instructors make, fill, order and publish practice sets. Each change is
+# refused whole, with the reason to show, when it would break the set.
+
+
+class QuizEditRefused(Exception):
+    """A change to a practice set that was refused; the message says why. Nothing changed."""
+
+
+def _lock(quiz: Quiz) -> Quiz:
+    """The set's row, locked: edits to one set's list happen one at a time."""
+    return Quiz.objects.select_for_update().get(pk=quiz.pk)
+
+
+def _free_slug(title: str) -> str:
+    base = slugify(title)[:70].strip("-") or "practice-set"
+    taken = set(Quiz.objects.filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def create_quiz(*, title: str, description: str, selection: str) -> Quiz:
+    """A new practice set, unlisted until it is published (it has no case yet), placed after
+    the others; its slug is made from the title and never changes after."""
+    position = (Quiz.objects.aggregate(last=Max("position"))["last"] or 0) + 1
+    for _ in range(3):
+        try:
+            with transaction.atomic():
+                return Quiz.objects.create(
+                    slug=_free_slug(title),
+                    title=title.strip(),
+                    description=description.strip(),
+                    mode=Quiz.Mode.PRACTICE,
+                    selection=selection,
+                    is_listed=False,
+                    position=position,
+                )
+        except IntegrityError:
+            continue  # another set took the slug between our look and our insert
+    raise QuizEditRefused("Another set was being created with this title; try again.")
+
+
+@transaction.atomic
+def update_quiz(*, quiz: Quiz, title: str, description: str, selection: str) -> Quiz:
+    """A set's title, description and kind. The slug stays: learners' links use it."""
+    quiz = _lock(quiz)
+    quiz.title = title.strip()
+    quiz.description = description.strip()
+    quiz.selection = selection
+    quiz.save(update_fields=["title", "description", "selection"])
+    return quiz
+
+
+@transaction.atomic
+def set_draw_rule(
+    *, quiz: Quiz, count: int, answer: str, site: str, tag: Tag | None, difficulty: str
+) -> Quiz:
+    """A drawn set's rule: how many published cases to draw, and from which."""
+    if not 1 <= count <= 100:
+        raise QuizEditRefused("A set draws between 1 and 100 cases; the rule was not changed.")
+    quiz = _lock(quiz)
+    quiz.draw_count = count
+    quiz.draw_answer = answer
+    quiz.draw_site = site
+    quiz.draw_tag = tag
+    quiz.draw_difficulty = difficulty
+    quiz.save(
+        update_fields=["draw_count", "draw_answer", "draw_site", "draw_tag", "draw_difficulty"]
+    )
+    return quiz
+
+
+def _set_rows(quiz: Quiz) -> list[QuizCase]:
+    return list(QuizCase.objects.select_for_update().filter(quiz=quiz).order_by("position", "pk"))
+
+
+def _index_of(rows: list[QuizCase], case: Case) -> int:
+    for index, row in enumerate(rows):
+        if row.case_id == case.pk:
+            return index
+    raise QuizEditRefused(f"“{case.title}” is not in this set; nothing was changed.")
+
+
+def _renumber(rows: list[QuizCase]) -> None:
+    """Positions 1, 2, 3... in the order given, so that positions left equal by other paths
+    (the admin, an old import) order as they are shown."""
+    changed = []
+    for position, row in enumerate(rows, start=1):
+        if row.position != position:
+            row.position = position
+            changed.append(row)
+    QuizCase.objects.bulk_update(changed, ["position"])
+
+
+@transaction.atomic
+def add_quiz_case(*, quiz: Quiz, case: Case) -> int:
+    """Add a published case at the end of a fixed set; returns its place, counted from 0."""
+    quiz = _lock(quiz)
+    if quiz.selection != Quiz.Selection.FIXED:
+        raise QuizEditRefused(
+            f"“{quiz.title}” draws its cases by a rule: make it a fixed list to pick cases."
+        )
+    if not Case.objects.published().filter(pk=case.pk).exists():
+        raise QuizEditRefused(
+            f"“{case.title}” is not published: only published cases can be added. "
+            "Nothing was changed."
+        )
+    rows = _set_rows(quiz)
+    if any(row.case_id == case.pk for row in rows):
+        raise QuizEditRefused(f"“{case.title}” is in this set already; nothing was changed.")
+    last = max((row.position for row in rows), default=0)
+    QuizCase.objects.create(quiz=quiz, case=case, position=last + 1)
+    return len(rows)
+
+
+@transaction.atomic
+def move_quiz_case(*, quiz: Quiz, case: Case, offset: int) -> int:
+    """Move a case `offset` places up (negative) or down the set's list; returns its new
+    place, counted from 0."""
+    quiz = _lock(quiz)
+    rows = _set_rows(quiz)
+    index = _index_of(rows, case)
+    target = index + offset
+    if offset == 0 or not 0 <= target < len(rows):
+        where = "first" if offset < 0 else "last"
+        raise QuizEditRefused(f"“{case.title}” is {where} in the set already.")
+    rows.insert(target, rows.pop(index))
+    _renumber(rows)
+    return target
+
+
+@transaction.atomic
+def remove_quiz_case(*, quiz: Quiz, case: Case) -> int:
+    """Take a case out of a set; returns the place it had, counted from 0. Attempts already
+    made keep their copy of it."""
+    quiz = _lock(quiz)
+    rows = _set_rows(quiz)
+    index = _index_of(rows, case)
+    rows.pop(index).delete()
+    _renumber(rows)
+    return index
+
+
+def asks_a_case(quiz: Quiz) -> bool:
+    """Whether an attempt at the set would ask at least one published case."""
+    if quiz.selection == Quiz.Selection.FIXED:
+        return QuizCase.objects.filter(quiz=quiz, case__status=Case.Status.PUBLISHED).exists()
+    return quiz.draw_pool().exists()
+
+
+@transaction.atomic
+def set_quiz_listed(*, quiz: Quiz, listed: bool) -> bool:
+    """Publish (list for learners) or unpublish a set; False if it was so already. A set
+    that would ask no published case is not published: learners could not start it."""
+    quiz = _lock(quiz)
+    if listed and not asks_a_case(quiz):
+        raise QuizEditRefused(
+            f"“{quiz.title}” asks no published case yet, so it stays unlisted: "
+            + (
+                "add published cases first."
+                if quiz.selection == Quiz.Selection.FIXED
+                else "widen its rule until it matches a published case."
+            )
+        )
+    if quiz.is_listed == listed:
+        return False
+    quiz.is_listed = listed
+    quiz.save(update_fields=["is_listed"])
+    return True

@@ -29,6 +29,7 @@ class StatementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = GuidelineStatement
         django_get_or_create = ("key",)
+        skip_postgeneration_save = True
 
     key = factory.Sequence(lambda n: f"statement-{n}")
     topic = GuidelineStatement.Topic.SIGNS

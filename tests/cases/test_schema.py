@@ -196,3 +196,36 @@ def test_the_schemas_vocabularies_and_limits_are_the_databases():
         "source_key": length(Source, "key"),
     } == schema.MAX_LENGTHS
     assert length(Source, "url") == 300
+
+
+@pytest.mark.parametrize(
+    ("doi", "expected"),
+    [
+        ("https://doi.org/10.1016/j.clinph.2007.09.143", "give the bare DOI"),
+        ("doi:10.1016/j.clinph.2007.09.143", "give the bare DOI"),
+        ("dx.doi.org/10.1016/j.clinph.2007.09.143", "give the bare DOI"),
+        ("10.12/short-registrant", "must be a DOI like 10.1016/j.clinph.2007.09.143"),
+        ("10.1016/with space", "must be a DOI like"),
+        ("1016/j.clinph.2007.09.143", "must be a DOI like"),
+    ],
+)
+def test_a_source_doi_is_a_bare_doi_of_the_right_shape(doi, expected):
+    _, errors = validate_bank({"sources": [{"key": "s", "citation": "C.", "doi": doi}]})
+    assert [e.location for e in errors] == ["sources[0].doi"]
+    assert expected in errors[0].message
+
+
+def test_every_curated_source_passes_the_source_checks():
+    from cases.services import read_curated
+
+    sources = read_curated()["sources"]
+    assert any(s["doi"] for s in sources)
+    for source in sources:
+        assert schema.validate_source(source).key == source["key"]
+
+
+def test_a_source_url_needs_a_host_and_no_spaces():
+    for url in ("https://", "https://exa mple.org/x", "https://[broken"):
+        with pytest.raises(BankInvalid, match="url: must be an https:// address or empty"):
+            schema.validate_source({"key": "s", "citation": "C.", "url": url})
+    assert schema.validate_source({"key": "s", "citation": "C.", "url": "https://a.org/x"}).url

@@ -251,6 +251,12 @@ TEACH_PAGES: list[tuple[str, str, list]] = [
     ("get", "teach:home", []),
     ("get", "teach:cases", []),
     ("get", "teach:reports", []),
+    ("get", "teach:quizzes", []),
+    ("get", "teach:quiz_new", []),
+    ("get", "teach:sources", []),
+    ("get", "teach:source_new", []),
+    ("get", "teach:bank", []),
+    ("get", "teach:bank_download", []),
 ]
 
 

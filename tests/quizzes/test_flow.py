@@ -509,8 +509,8 @@ def test_history_restore_has_one_title_and_varies_on_its_header(learner_client, 
 
 
 def test_a_racing_second_htmx_submit_shows_the_recorded_results(learner_client, attempt):
-    from quizzes.views import learner as views
     from quizzes.grading import STAGE_ONE, Answers
+    from quizzes.views import learner as views
 
     first = attempt.attempt_cases.get(position=1)
     data = stage_one(first)

@@ -4,6 +4,8 @@ from neurolocalize.accounts import ensure_demo_user, ensure_instructors_group
 
 DEMO_USERS = [
     ("instructor", "localize-instructor", True),
+    # A second instructor: a case is reviewed by someone other than its author.
+    ("reviewer", "localize-reviewer", True),
     ("student", "localize-student", False),
 ]
 

@@ -1,0 +1,82 @@
+"""The editor's consistency panel: what a careful reviewer would raise, read from the content
+as it is being typed. Pure, no database."""
+
+from cases import consistency
+from tests.factories import case_entry
+
+
+def warnings(**overrides) -> list[str]:
+    return [w.message for w in consistency.check(case_entry(**overrides)).warnings]
+
+
+def test_a_consistent_case_raises_no_warning():
+    report = consistency.check(case_entry())
+    assert (report.key, report.rule, report.agrees, report.warnings) == ("umn", "umn", True, [])
+
+
+def test_no_finding_present_is_named():
+    assert any("No finding" in w for w in warnings(findings=[]))
+
+
+def test_a_key_against_the_rule_needs_a_point_that_explains_it():
+    found = warnings(answer="other")
+    assert any("no teaching point is marked as explaining why" in w for w in found)
+    points = [{"text": "Why.", "statements": ["x"], "explains_rule": True}]
+    assert not any("explaining why" in w for w in warnings(answer="other", teaching_points=points))
+
+
+def test_a_sensory_finding_with_motor_neuron_disease_as_the_site_is_flagged():
+    findings = [
+        {"code": "fasciculations", "present": True},
+        {"code": "sensory_loss", "present": True},
+    ]
+    found = warnings(site="motor_neuron", differential=[], answer="lmn", findings=findings)
+    assert any("spares sensation" in w for w in found)
+    assert not any("spares sensation" in w for w in warnings(findings=findings, answer="mixed"))
+
+
+def test_an_lmn_key_with_no_electrodiagnosis_anywhere_is_flagged():
+    findings = [{"code": "fasciculations", "present": True}]
+    found = warnings(answer="lmn", findings=findings, stem="Twitching arms.")
+    assert any("electrodiagnosis" in w for w in found)
+    with_emg = warnings(
+        answer="lmn", findings=findings, stem="Twitching.", investigations="EMG: denervation."
+    )
+    assert not any("electrodiagnosis" in w for w in with_emg)
+
+
+def test_test_results_written_into_the_presentation_are_named():
+    found = warnings(stem="Weak legs. The CK was 4000 and the MRI showed a disc.")
+    assert any("names tests (CK, MRI)" in w for w in found)
+    assert not any("names tests" in w for w in warnings(stem="Weak legs for a month."))
+
+
+def test_a_next_step_needs_exactly_one_correct_option():
+    two = {
+        "prompt": "Next?",
+        "options": [
+            {"text": "A", "correct": True, "rationale": "r"},
+            {"text": "B", "correct": True, "rationale": "r"},
+        ],
+    }
+    assert any("2 correct options" in w for w in warnings(next_step=two))
+    none = {**two, "options": [{**o, "correct": False} for o in two["options"]]}
+    assert any("0 correct options" in w for w in warnings(next_step=none))
+
+
+def test_a_teaching_point_with_neither_citation_nor_label_is_named():
+    points = [
+        {"text": "Cited.", "statements": ["a"]},
+        {"text": "Uncited.", "statements": []},
+        {"text": "Beyond this guideline: labelled.", "statements": []},
+    ]
+    found = warnings(teaching_points=points)
+    assert [w for w in found if "Teaching point" in w] == [
+        "Teaching point 2 cites no guideline statement and is not labelled "
+        "“Beyond this guideline:”."
+    ]
+
+
+def test_half_typed_content_is_read_without_error():
+    report = consistency.check({"findings": [{"code": "", "present": True}], "answer": ""})
+    assert report.rule == "other" and report.key_name == ""
