@@ -15,11 +15,14 @@ from cases import localization, schema
 # Test results written into the presentation give stage 2 away before the learner commits.
 _TEST_WORDS = re.compile(
     r"\b(EMG|NCS|electromyogra\w*|nerve conduction\w*|MRI|magnetic resonance|CT|CK|"
-    r"creatine kinase|fibrillation\w*|positive sharp waves?|CMAPs?|lumbar puncture|CSF)\b",
+    r"creatine kinase|fibrillation potentials?|positive sharp waves?|CMAPs?|lumbar puncture|"
+    r"CSF)\b",
     re.IGNORECASE,
 )
 # Electrodiagnosis named anywhere in the case.
-_ELECTRO_WORDS = re.compile(r"\b(EMG|NCS|electromyogra\w*|nerve conduction)", re.IGNORECASE)
+_ELECTRO_WORDS = re.compile(
+    r"\b(EMG|NCS|electromyogra|nerve conduction|electrodiagnos|neurophysiolog)", re.IGNORECASE
+)
 _ELECTRO_FINDINGS = {"emg_denervation", "ncs_low_cmap"}
 
 
@@ -89,22 +92,33 @@ def check(data: dict) -> Consistency:
             "points",
         )
     site = data.get("site") or ""
-    if site == localization.MOTOR_NEURON and any(
+    sites = {site, *(data.get("differential") or ())}
+    if site == localization.MOTOR_NEURON and "sensory_level" in present:
+        warn(
+            "A sensory level points to the spinal cord, not motor neuron disease: check the site.",
+            "findings",
+        )
+    elif site == localization.MOTOR_NEURON and any(
         localization.FINDING_CATEGORIES[c] == localization.SENSORY for c in present
     ):
         warn(
-            "A sensory finding is present but the site is motor neuron disease, which spares "
-            "sensation: check the site or the finding.",
+            "A sensory finding is marked present but the site is motor neuron disease. Motor "
+            "neuron diseases typically spare sensation, so sensory findings argue against them "
+            "[1]: check the site and the finding. If both are intended (Kennedy disease, or a "
+            "neuropathy as well), explain it in a teaching point.",
             "findings",
         )
     if (
         key in (localization.LMN, localization.MIXED)
+        and localization.MOTOR_NEURON in sites
         and not set(present) & _ELECTRO_FINDINGS
         and not any(_ELECTRO_WORDS.search(text) for text in _texts(data))
     ):
         warn(
-            "The key has a lower motor neuron part, yet electrodiagnosis (EMG and nerve "
-            "conduction) is mentioned nowhere in the case.",
+            "Motor neuron disease is the site or in the differential and the key has a lower "
+            "motor neuron part, but EMG and nerve conduction studies are mentioned nowhere. "
+            "The guideline requires them to confirm lower motor neuron involvement [1]: "
+            "consider them in the investigations or the next step.",
             "investigations",
         )
     named = sorted(
@@ -112,8 +126,10 @@ def check(data: dict) -> Consistency:
     )
     if named:
         warn(
-            f"The presentation names tests ({', '.join(named)}): results belong in the "
-            "investigations, shown only after the learner commits.",
+            f"The presentation mentions tests ({', '.join(named)}). If it reports a result of "
+            "this illness's work-up, move it to the investigations, which learners see only "
+            "after they commit; an earlier or unrelated test (a normal CT head after a fall) "
+            "can stay.",
             "stem",
         )
     next_step = data.get("next_step")

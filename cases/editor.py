@@ -475,5 +475,5 @@ def describe(location: str) -> str:
 
 def _sub_after(location: str) -> str:
     """The field after `options[n].` in a location such as `next_step.options[1].text`."""
-    tail = location.split("options[", 1)[1]
-    return tail.split(".", 1)[1] if "." in tail else ""
+    _, bracket, tail = location.partition("options[")
+    return tail.split(".", 1)[1] if bracket and "." in tail else ""

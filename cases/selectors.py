@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from pydantic import ValidationError
 
 from cases import localization, schema
@@ -449,21 +449,24 @@ def review_queue(*, user) -> dict:
     )
     return {
         "waiting": [(v, v.author_id != user.pk) for v in waiting],
-        "reports": list(open_reports()),
+        "reports": list(problem_reports()),
     }
 
 
-def open_reports(case: Case | None = None) -> QuerySet:
-    """Learners' open problem reports, oldest first, with the version each was read on."""
+def problem_reports(*, resolved: bool = False, case: Case | None = None) -> QuerySet:
+    """Learners' problem reports, open (oldest first) or resolved (latest first), each with
+    the version of the case it was read on."""
     from quizzes.models import ProblemReport
 
-    reports = ProblemReport.objects.filter(resolved_at__isnull=True)
+    reports = ProblemReport.objects.filter(resolved_at__isnull=not resolved)
     if case is not None:
         reports = reports.filter(case=case)
+    read_on = KeyTextTransform("version", KeyTransform("case", "attempt_case__content"))
+    order = ("-resolved_at", "-pk") if resolved else ("created_at", "pk")
     return (
-        reports.select_related("case", "reporter")
-        .annotate(version=KT("attempt_case__content__case__version"))
-        .order_by("created_at", "pk")
+        reports.select_related("case", "reporter", "resolved_by")
+        .annotate(version=read_on)
+        .order_by(*order)
     )
 
 

@@ -156,7 +156,7 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
         {
             **selectors.case_overview(case, user=request.user),
             "case": case,
-            "reports": selectors.open_reports(case),
+            "reports": selectors.problem_reports(case=case),
             "review_form": ReviewForm(),
             "section": "cases",
         },

@@ -2,12 +2,12 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models.fields.json import KT
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
+from cases import selectors
 from cases.views import PER_PAGE, instructor_required
 from quizzes import services as quiz_services
 from quizzes.models import ProblemReport
@@ -18,11 +18,7 @@ from quizzes.models import ProblemReport
 def reports(request: HttpRequest) -> HttpResponse:
     """Learners' problem reports: the open ones first to hand, the resolved ones on request."""
     resolved = request.GET.get("show") == "resolved"
-    found = (
-        ProblemReport.objects.select_related("case", "reporter", "resolved_by")
-        .annotate(version=KT("attempt_case__content__case__version"))
-        .filter(resolved_at__isnull=not resolved)
-    )
+    found = selectors.problem_reports(resolved=resolved)
     page = Paginator(found, PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
@@ -46,6 +42,8 @@ def resolve_report(request: HttpRequest, report_id: int) -> HttpResponse:
         messages.info(request, "That report was resolved already; its resolution stands.")
     # Back where the form was: the reports list, the case's page or the review queue.
     back = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    if url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return redirect(back)
     return redirect("teach:reports")

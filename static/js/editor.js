@@ -1,8 +1,8 @@
 // The case editor. Everything here is an aid: without it the editor works by plain posts.
 
 // Each finding row gets a search box that narrows its choices by name, then by the other
-// words authors use (synonyms), and picks the best match: a name match beats a synonym, so
-// "fasc" picks fasciculations, never an EMG finding.
+// words authors use (synonyms), and picks the best match when there is one: a name match
+// beats a synonym, so "fasc" picks fasciculations, never an EMG finding.
 function wireFindingSearch(root) {
   for (const input of root.querySelectorAll(".finding-search:not([data-wired])")) {
     const select = document.getElementById(input.dataset.for);
@@ -13,6 +13,7 @@ function wireFindingSearch(root) {
       const query = input.value.trim().toLowerCase();
       let best = null;
       let bestRank = 3;
+      let ties = 0;
       for (const option of select.options) {
         if (!option.value) continue;
         const name = option.textContent.toLowerCase();
@@ -25,9 +26,13 @@ function wireFindingSearch(root) {
         if (query && rank < bestRank) {
           best = option;
           bestRank = rank;
+          ties = 1;
+        } else if (query && rank === bestRank && rank < 3) {
+          ties += 1;
         }
       }
-      if (best && select.value !== best.value) {
+      // Picked only when one finding matches best; on a tie the author chooses.
+      if (best && ties === 1 && select.value !== best.value) {
         select.value = best.value;
         select.dispatchEvent(new Event("change", { bubbles: true }));
       }

@@ -25,30 +25,40 @@ def test_a_key_against_the_rule_needs_a_point_that_explains_it():
     assert not any("explaining why" in w for w in warnings(answer="other", teaching_points=points))
 
 
-def test_a_sensory_finding_with_motor_neuron_disease_as_the_site_is_flagged():
+def test_a_sensory_finding_with_motor_neuron_disease_as_the_site_is_questioned():
     findings = [
         {"code": "fasciculations", "present": True},
         {"code": "sensory_loss", "present": True},
     ]
     found = warnings(site="motor_neuron", differential=[], answer="lmn", findings=findings)
-    assert any("spares sensation" in w for w in found)
-    assert not any("spares sensation" in w for w in warnings(findings=findings, answer="mixed"))
+    assert any("typically spare sensation" in w and "Kennedy" in w for w in found)
+    assert not any("spare sensation" in w for w in warnings(findings=findings, answer="mixed"))
+    level = [{"code": "sensory_level", "present": True}, *findings[:1]]
+    found = warnings(site="motor_neuron", differential=[], answer="lmn", findings=level)
+    assert any("A sensory level points to the spinal cord" in w for w in found)
 
 
-def test_an_lmn_key_with_no_electrodiagnosis_anywhere_is_flagged():
+def test_an_lmn_key_weighing_motor_neuron_disease_without_electrodiagnosis_is_flagged():
     findings = [{"code": "fasciculations", "present": True}]
     found = warnings(answer="lmn", findings=findings, stem="Twitching arms.")
-    assert any("electrodiagnosis" in w for w in found)
+    assert any("EMG and nerve conduction studies are mentioned nowhere" in w for w in found)
     with_emg = warnings(
         answer="lmn", findings=findings, stem="Twitching.", investigations="EMG: denervation."
     )
-    assert not any("electrodiagnosis" in w for w in with_emg)
+    assert not any("mentioned nowhere" in w for w in with_emg)
+    # Away from motor neuron disease (a facial palsy, say) EMG is not the guideline's demand.
+    nerve = warnings(
+        answer="lmn", findings=findings, stem="Twitching.", site="nerve", differential=["root"]
+    )
+    assert not any("mentioned nowhere" in w for w in nerve)
 
 
-def test_test_results_written_into_the_presentation_are_named():
+def test_tests_mentioned_in_the_presentation_are_questioned():
     found = warnings(stem="Weak legs. The CK was 4000 and the MRI showed a disc.")
-    assert any("names tests (CK, MRI)" in w for w in found)
-    assert not any("names tests" in w for w in warnings(stem="Weak legs for a month."))
+    assert any("mentions tests (CK, MRI)" in w for w in found)
+    assert not any("mentions tests" in w for w in warnings(stem="Weak legs for a month."))
+    # Atrial fibrillation is history, not an EMG result.
+    assert not any("mentions tests" in w for w in warnings(stem="Atrial fibrillation; weak."))
 
 
 def test_a_next_step_needs_exactly_one_correct_option():

@@ -155,7 +155,7 @@ def test_removing_a_finding_row_drops_it_from_what_is_saved(client, kb, author):
 def test_a_finding_is_offered_by_name_with_its_synonyms_never_its_code_alone(client, kb, author):
     html = logged_in(client, author).get(reverse("teach:case_new")).content.decode()
     assert 'value="fasciculations" data-search="Fasciculations' in html
-    assert "twitching" in html
+    assert "visible twitches at rest" in html
     # Grouped by what the finding is; no option shows a bare code.
     assert '<optgroup label="Lower motor neuron signs">' in html
     assert ">fasciculations<" not in html
@@ -174,7 +174,7 @@ def test_the_consistency_panel_updates_from_what_is_typed_without_saving(client,
     assert (report.rule, report.key) == ("umn", "lmn")
     messages = [w.message for w in report.warnings]
     assert any("no teaching point is marked as explaining why" in m for m in messages)
-    assert any("names tests (MRI)" in m for m in messages)
+    assert any("mentions tests (MRI)" in m for m in messages)
 
 
 def test_the_panel_lists_the_lessons_learners_will_read_for_the_site_and_differential(
@@ -436,3 +436,36 @@ def test_the_editor_runs_a_fixed_number_of_queries(
 # statements and sources); the choices (findings, statements with citations, sources); the
 # panel's known keys (4) and the knowledge its lessons come from (9).
 EDITOR_QUERIES = 33
+
+
+@pytest.mark.parametrize(
+    ("location", "words"),
+    [
+        ("title", "Title"),
+        ("patient_age", "Patient's age"),
+        ("findings", "Findings"),
+        ("findings[2].code", "Finding 3, finding"),
+        ("teaching_points[0]", "Teaching point 1"),
+        ("next_step.prompt", "Next-step question"),
+        ("next_step.options", "Options"),
+        ("next_step.options[1].rationale", "Option 2, rationale"),
+    ],
+)
+def test_every_place_the_schema_names_is_said_in_the_editors_words(location, words):
+    from cases.editor import describe
+
+    assert describe(location) == words
+
+
+def test_a_question_without_options_is_refused_beside_its_options(client, kb, author):
+    question = {"prompt": "What next?", "options": []}
+    response = logged_in(client, author).post(
+        reverse("teach:case_new"), post_data(entry(next_step=question))
+    )
+    assert response.status_code == 422 and not Case.objects.exists()
+    assert response.context["editor"].section_errors["options"] == [
+        "must list at least two options"
+    ]
+    assert ("Options", "must list at least two options") in response.context["panel"][
+        "before_review"
+    ]
