@@ -27,7 +27,7 @@ _ELECTRO_FINDINGS = {"emg_denervation", "ncs_low_cmap"}
 
 
 @dataclass(frozen=True)
-class Warning:
+class Concern:
     message: str
     where: str  # the part of the editor it is about: its anchor there
 
@@ -37,7 +37,7 @@ class Consistency:
     key: str
     rule: str  # what the localization rule gives from the present findings
     flags: frozenset[str]
-    warnings: list[Warning] = field(default_factory=list)
+    warnings: list[Concern] = field(default_factory=list)
 
     @property
     def rule_name(self) -> str:
@@ -79,7 +79,7 @@ def check(data: dict) -> Consistency:
     warnings = []
 
     def warn(message: str, where: str) -> None:
-        warnings.append(Warning(message, where))
+        warnings.append(Concern(message, where))
 
     points = data.get("teaching_points") or ()
     if not present:

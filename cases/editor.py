@@ -252,8 +252,8 @@ class Editor:
     def bound(cls, posted: QueryDict, *, vocabulary: Vocabulary, add: str = "") -> "Editor":
         """The editor from a post; `add` names a section to give one more empty row."""
         data = posted.copy()
-        if add in SECTIONS:
-            total = f"{add}-TOTAL_FORMS"
+        total = f"{add}-TOTAL_FORMS"
+        if add in SECTIONS and (data.get(total) or "0").isdigit():
             data[total] = str(int(data.get(total) or 0) + 1)
         kwargs = {"vocabulary": vocabulary}
         editor = cls(

@@ -242,6 +242,11 @@ class Case(models.Model):
         return localization.SITE_NAMES.get(self.site, "")
 
     @property
+    def has_published_version(self) -> bool:
+        """Published now or retired: a version learners got, which its rows hold."""
+        return self.status in (self.Status.PUBLISHED, self.Status.RETIRED)
+
+    @property
     def stem_html(self) -> SafeString:
         return render_markdown(self.stem)
 
@@ -401,6 +406,7 @@ class CaseEvent(models.Model):
     class Action(models.TextChoices):
         CREATED = "created", "Created"
         REVISED = "revised", "Started a new version"
+        EDITED = "edited", "Edited another's draft"
         SUBMITTED = "submitted", "Sent for review"
         WITHDRAWN = "withdrawn", "Withdrawn from review"
         APPROVED = "approved", "Approved and published"

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
+from django.utils.safestring import SafeString
 from pydantic import ValidationError
 
 from cases import localization, schema
@@ -405,52 +406,31 @@ def current_content(case: Case) -> dict:
     return case_canonical(case_content_queryset().get(pk=case.pk))
 
 
-def markdown_preview(text: str) -> str:
+def markdown_preview(text: str) -> SafeString | str:
     """Markdown rendered and sanitized exactly as learners get it."""
-    return str(render_markdown(text)) if text.strip() else ""
+    return render_markdown(text) if text.strip() else ""
 
 
-def case_overview(case: Case, *, user) -> dict:
-    """The case page: its versions, what this instructor may do to it, its recent steps."""
+def case_overview(case: Case) -> dict:
+    """The case page: its versions, the open one, its recent steps."""
     versions = list(case.versions.select_related("author"))
-    open_version = next((v for v in versions if v.is_open), None)
-    published = case.status in (Case.Status.PUBLISHED, Case.Status.RETIRED)
-    mine = open_version is not None and (
-        open_version.author_id in (None, user.pk) or user.is_superuser
-    )
-    draft = open_version is not None and open_version.state == CaseVersion.State.DRAFT
-    in_review = open_version is not None and open_version.state == CaseVersion.State.REVIEW
-    written_by_user = open_version is not None and open_version.author_id == user.pk
     return {
         "versions": versions,
-        "open_version": open_version,
+        "open_version": next((v for v in versions if v.is_open), None),
         "next_number": max((v.number for v in versions), default=case.version) + 1,
-        "may": {
-            "edit": open_version is None or (draft and mine),
-            "submit": draft and mine,
-            "withdraw": in_review and mine,
-            "review": in_review and not written_by_user,
-            "own_review": in_review and written_by_user,
-            "discard": draft and mine and published,
-            "retire": case.status == Case.Status.PUBLISHED,
-            "reinstate": case.status == Case.Status.RETIRED,
-        },
         "events": list(case.events.select_related("actor")[:30]),
     }
 
 
-def review_queue(*, user) -> dict:
+def review_queue() -> dict:
     """Versions waiting for a reviewer, and learners' open problem reports, with the case
     and the version each was read on."""
-    waiting = list(
+    waiting = (
         CaseVersion.objects.filter(state=CaseVersion.State.REVIEW)
         .select_related("case", "author")
         .order_by("updated_at", "pk")
     )
-    return {
-        "waiting": [(v, v.author_id != user.pk) for v in waiting],
-        "reports": list(problem_reports()),
-    }
+    return {"waiting": list(waiting), "reports": list(problem_reports())}
 
 
 def problem_reports(*, resolved: bool = False, case: Case | None = None) -> QuerySet:

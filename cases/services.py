@@ -44,13 +44,23 @@ class ImportReport:
     # Cases with a draft or a version in review: the file would pull the rug from under it.
     kept_open_drafts: list[str] = field(default_factory=list)
     knowledge_base_changes: int = 0
+    # Imported through the instructor area: every case written is a draft for review.
+    as_drafts: bool = False
 
     def summary(self) -> str:
-        parts = [
-            f"{len(self.created)} case(s) created",
-            f"{len(self.updated)} updated",
-            f"{len(self.unchanged)} unchanged",
-        ]
+        parts = (
+            [
+                f"{len(self.created)} new case(s) and {len(self.updated)} new version(s) as "
+                "drafts to send for review",
+                f"{len(self.unchanged)} unchanged",
+            ]
+            if self.as_drafts
+            else [
+                f"{len(self.created)} case(s) created",
+                f"{len(self.updated)} updated",
+                f"{len(self.unchanged)} unchanged",
+            ]
+        )
         if self.kept_local_edits:
             parts.append(f"{len(self.kept_local_edits)} kept as edited here")
         if self.kept_open_drafts:
@@ -72,7 +82,7 @@ def _set_if_changed(instance, values: dict, relations: dict | None = None) -> bo
     return changed
 
 
-def _upsert_knowledge_base(bank: schema.BankSchema) -> int:
+def upsert_knowledge_base(bank: schema.BankSchema) -> int:
     """Create or update references, sources, statements, findings and lessons; returns
     the records written."""
     written = 0
@@ -223,10 +233,13 @@ def ensure_base_version(case: Case) -> None:
     )
 
 
-def _record_loaded(case: Case, content: schema.CaseSchema, *, origin: str) -> None:
+def _record_loaded(
+    case: Case, content: schema.CaseSchema, *, origin: str, rows_written: bool = True
+) -> None:
     """Record content a bank file or the curated loader just wrote to the case's rows as a
     version of the case (called inside their transaction, after `ensure_base_version`
-    recorded what the rows held before)."""
+    recorded what the rows held before); with `rows_written` false, a draft of a published
+    case that only its version holds."""
     data = canonical(content)
     number = (case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
     published = content.status in (Case.Status.PUBLISHED, Case.Status.RETIRED)
@@ -242,7 +255,8 @@ def _record_loaded(case: Case, content: schema.CaseSchema, *, origin: str) -> No
         origin=origin,
         published_at=timezone.now() if published else None,
     )
-    Case.objects.filter(pk=case.pk).update(version=number)
+    if rows_written:
+        Case.objects.filter(pk=case.pk).update(version=number)
     CaseEvent.objects.create(
         case=case, version=number, action=CaseEvent.Action.LOADED, comment=origin
     )
@@ -257,10 +271,13 @@ def check_saved_case(case: Case) -> schema.CaseSchema:
 
 def _apply(data: object, *, keep_local_edits: bool) -> ImportReport:
     bank = schema.parse_bank(data, known=known_keys())
-    report = ImportReport(knowledge_base_changes=_upsert_knowledge_base(bank))
+    report = ImportReport(knowledge_base_changes=upsert_knowledge_base(bank))
+    slugs = [c.slug for c in bank.cases]
+    # Locked first, so an instructor's save cannot slip in between the look and the write.
+    list(Case.objects.select_for_update().filter(slug__in=slugs).values_list("pk"))
     existing = {
         case.slug: (case, case_canonical(case))
-        for case in case_content_queryset().filter(slug__in=[c.slug for c in bank.cases])
+        for case in case_content_queryset().filter(slug__in=slugs)
     }
     drafted = set(
         CaseVersion.objects.filter(case__slug__in=existing, state__in=CaseVersion.OPEN).values_list(
@@ -291,6 +308,15 @@ def _apply(data: object, *, keep_local_edits: bool) -> ImportReport:
             continue
         if case is not None:
             ensure_base_version(case)
+        if (
+            case is not None
+            and case.status in (Case.Status.PUBLISHED, Case.Status.RETIRED)
+            and content.status in (Case.Status.DRAFT, Case.Status.REVIEW)
+        ):
+            # A draft of a case learners get: a version to review, never over their copy.
+            _record_loaded(case, content, origin="import", rows_written=False)
+            report.updated.append(content.slug)
+            continue
         case = write_case(case=case, content=content)
         _record_loaded(case, content, origin="curated content" if keep_local_edits else "import")
         # Only curated content is a reference later loads compare with; an imported case is
@@ -329,15 +355,6 @@ def load_curated(*, data: dict | None = None) -> ImportReport:
     recorded when it was last loaded.
     """
     return _apply(read_curated() if data is None else data, keep_local_edits=True)
-
-
-def preview_import(*, data: object) -> ImportReport:
-    """What `import_bank` would do with this file, written nothing: the import runs inside
-    a transaction that is then rolled back. Raises `schema.BankInvalid` as the import would."""
-    with transaction.atomic():
-        report = _apply(data, keep_local_edits=False)
-        transaction.set_rollback(True)
-    return report
 
 
 # Named sources ---------------------------------------------------------------------------

@@ -7,12 +7,22 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 INSTRUCTORS = "Instructors"
-# Instructors look after the bank in the admin; they do not manage users, and they only read
+# Instructors keep practice sets and tags in the admin; they do not manage users, and they read
 # the guideline knowledge base every explanation cites: it is the source's content, which
 # `load_curated` keeps in step with the guideline, so an edit there would not last.
 KNOWLEDGE_BASE = {"finding", "guidelinestatement", "reference", "source", "lesson"}
-# A case's versions and the record of its review are written by the instructor area only.
-RECORDS = {"caseversion", "caseevent"}
+# A case's content, its versions and the record of its review are written through the
+# instructor area only, where every change is a version another instructor reviews; in the
+# admin instructors read them.
+RECORDS = {
+    "case",
+    "casefinding",
+    "teachingpoint",
+    "nextstepquestion",
+    "nextstepoption",
+    "caseversion",
+    "caseevent",
+}
 INSTRUCTOR_MODELS = {
     "cases": [
         "case",

@@ -21,3 +21,32 @@ def kb(db) -> None:
     data = read_curated()
     data["cases"] = []
     load_curated(data=data)
+
+
+# The cast: a learner, instructors (one writes a case, another reviews it) -----------------
+
+
+def make_instructor(username):
+    from django.contrib.auth.models import Group
+
+    from neurolocalize.accounts import INSTRUCTORS
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username)
+    user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
+    return user
+
+
+@pytest.fixture
+def instructor(db):
+    return make_instructor("teacher")
+
+
+@pytest.fixture
+def author(db):
+    return make_instructor("author")
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_instructor("reviewer")

@@ -1,5 +1,7 @@
 """The bank as a file: download all of it or a selection of cases (the `export_bank`
 format); upload a file, read its validation report, and import it only on confirmation.
+What a file brings in arrives as drafts of the instructor who imports it, reviewed like any
+other; the command `import_bank` is the administrator's way to publish a file directly.
 
 The checked text waits in the session (stored in the database, so any app server can take
 the confirmation) under the SHA-256 the confirmation names: what is imported is exactly
@@ -18,7 +20,7 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_POST
 
-from cases import selectors, services
+from cases import authoring, selectors, services
 from cases.bank import dumps, parse_json
 from cases.forms import BankImportForm, BankUploadForm, CaseFilterForm
 from cases.schema import BankError, BankInvalid
@@ -127,7 +129,7 @@ def bank_upload(request: HttpRequest) -> HttpResponse:
         return _page(request, upload=form, status=422)
     text, name = form.cleaned_data["text"], form.cleaned_data["file"].name
     try:
-        report = services.preview_import(data=parse_json(text))
+        report = authoring.import_for_review(data=parse_json(text), user=request.user, dry_run=True)
     except BankInvalid as exc:
         return _report(request, name=name, errors=exc.errors)
     digest = _digest(text)
@@ -152,7 +154,9 @@ def bank_import(request: HttpRequest) -> HttpResponse:
         return redirect("teach:bank")
     del request.session[PENDING]
     try:
-        report = services.import_bank(data=parse_json(_unpack(pending["text"])))
+        report = authoring.import_for_review(
+            data=parse_json(_unpack(pending["text"])), user=request.user
+        )
     except BankInvalid as exc:
         # The bank changed since the check (a source the file cites was removed, say).
         return _report(request, name=pending["name"], errors=exc.errors, changed=True)

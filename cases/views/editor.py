@@ -85,10 +85,6 @@ def _save(request: HttpRequest, case: Case | None) -> HttpResponse:
     try:
         checked = schema.validate_case(content, known=selectors.known_keys())
         if case is None:
-            if Case.objects.filter(slug=checked.slug).exists():
-                raise schema.BankInvalid(
-                    [schema.BankError("slug", f"“{checked.slug}” names another case already")]
-                )
             case = authoring.create_case(author=request.user, content=checked)
             version_number = 1
         else:
@@ -150,11 +146,13 @@ def case_check(request: HttpRequest) -> HttpResponse:
 @require_GET
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _get_case(case_id)
+    overview = selectors.case_overview(case)
     return render(
         request,
         "teach/case_detail.html",
         {
-            **selectors.case_overview(case, user=request.user),
+            **overview,
+            "may": authoring.allowed_steps(case, overview["open_version"], request.user),
             "case": case,
             "reports": selectors.problem_reports(case=case),
             "review_form": ReviewForm(),
@@ -212,10 +210,16 @@ def case_transition(request: HttpRequest, case_id: int, step: str) -> HttpRespon
 @instructor_required
 @require_GET
 def review_queue(request: HttpRequest) -> HttpResponse:
+    queue = selectors.review_queue()
+    may = authoring.reviewable(queue["waiting"], request.user)
     return render(
         request,
         "teach/review.html",
-        {**selectors.review_queue(user=request.user), "section": "review"},
+        {
+            "waiting": [(version, may[version.pk]) for version in queue["waiting"]],
+            "reports": queue["reports"],
+            "section": "review",
+        },
     )
 
 

@@ -4,7 +4,7 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required as django_login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -301,6 +301,9 @@ def _committed_already(
 def report(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpResponse:
     """A learner reports a problem with a case from its results."""
     attempt_case = _get_attempt_case_for_user(request, attempt_id, position)
+    if attempt_case.attempt.is_preview:
+        # An instructor trying a draft reports nothing on the case learners get.
+        raise Http404("A preview has no reports.")
     here = reverse("quizzes:case", args=[attempt_id, position])
     if attempt_case.answered_at is None:
         messages.info(request, "Answer the case first: a problem is reported from its results.")

@@ -2,33 +2,16 @@
 learners, and the loaders that leave an instructor's work alone."""
 
 import pytest
-from django.contrib.auth.models import Group
 
 from cases import authoring, schema
 from cases.bank import canonical
 from cases.models import Case, CaseEvent, CaseVersion
 from cases.selectors import current_content, known_keys
 from cases.services import import_bank, load_curated, read_curated
-from neurolocalize.accounts import INSTRUCTORS
+from tests.conftest import make_instructor
 from tests.factories import UserFactory, case_entry
 
 pytestmark = pytest.mark.django_db
-
-
-def instructor(name):
-    user = UserFactory(username=name)
-    user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
-    return user
-
-
-@pytest.fixture
-def author(db):
-    return instructor("author")
-
-
-@pytest.fixture
-def reviewer(db):
-    return instructor("reviewer")
 
 
 def content(slug: str = "stiff-legs", **overrides) -> schema.CaseSchema:
@@ -215,8 +198,8 @@ def test_an_import_leaves_a_case_with_an_open_draft_alone(published, author):
 def test_the_curated_loader_never_overwrites_a_case_edited_here(db, django_user_model):
     load_curated()
     case = Case.objects.published().order_by("slug").first()
-    author = instructor("editor")
-    reviewer = instructor("second")
+    author = make_instructor("editor")
+    reviewer = make_instructor("second")
     edited = {**current_content(case), "title": "Edited here"}
     checked = schema.validate_case(edited, known=known_keys())
     authoring.save_draft(case=case, author=author, content=checked)
@@ -234,3 +217,58 @@ def test_the_curated_loader_never_overwrites_a_case_edited_here(db, django_user_
     case.refresh_from_db()
     assert case.slug in report.kept_local_edits and case.title == "Edited here"
     assert canonical(checked)["title"] == "Edited here"
+
+
+def test_no_one_who_wrote_or_submitted_a_version_reviews_it(kb, author, reviewer):
+    root = UserFactory(username="root", is_superuser=True)
+    case = authoring.create_case(author=author, content=content())
+    # A superuser's edit of the author's draft makes them a contributor too.
+    authoring.save_draft(case=case, author=root, content=content(title="Tidied"))
+    authoring.submit_for_review(case=case, user=author)
+    for contributor in (author, root):
+        with pytest.raises(authoring.NotAllowed):
+            authoring.approve(case=case, reviewer=contributor)
+    authoring.approve(case=case, reviewer=reviewer)
+    case.refresh_from_db()
+    assert case.status == "published"
+
+
+def test_whoever_submits_a_version_from_a_file_cannot_approve_it(kb, author, reviewer):
+    import_bank(data={"cases": [case_entry("from-a-file", status="draft")]})
+    case = Case.objects.get(slug="from-a-file")
+    assert case.versions.get().author is None
+    authoring.submit_for_review(case=case, user=author)
+    with pytest.raises(authoring.NotAllowed):
+        authoring.approve(case=case, reviewer=author)
+    authoring.approve(case=case, reviewer=reviewer)
+
+
+def test_a_new_version_of_a_retired_case_is_approved_without_publishing_it(
+    published, author, reviewer
+):
+    authoring.retire(case=published, user=reviewer)
+    authoring.save_draft(case=published, author=author, content=content(title="Revised"))
+    authoring.submit_for_review(case=published, user=author)
+    authoring.approve(case=published, reviewer=reviewer)
+    published.refresh_from_db()
+    assert (published.status, published.title, published.version) == ("retired", "Revised", 2)
+
+
+def test_a_second_case_with_a_taken_slug_is_refused_beside_the_slug(kb, author):
+    authoring.create_case(author=author, content=content())
+    with pytest.raises(schema.BankInvalid) as caught:
+        authoring.create_case(author=author, content=content())
+    assert [e.location for e in caught.value.errors] == ["slug"]
+    assert Case.objects.count() == 1
+
+
+def test_a_draft_in_a_file_never_replaces_what_learners_get(published):
+    report = import_bank(data={"cases": [case_entry("stiff-legs", status="draft", title="X")]})
+    published.refresh_from_db()
+    assert report.updated == ["stiff-legs"]
+    assert (published.status, published.title, published.version) == (
+        "published",
+        "Stiff legs in a runner",
+        1,
+    )
+    assert published.versions.get(state="draft").content["title"] == "X"

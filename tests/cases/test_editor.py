@@ -2,33 +2,16 @@
 the preview as a learner, through the browser's requests (plain posts and htmx)."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.urls import reverse
 
 from cases import authoring, schema
 from cases.models import Case
 from cases.selectors import known_keys
-from neurolocalize.accounts import INSTRUCTORS
+from tests.conftest import make_instructor
 from tests.factories import CaseFactory, UserFactory, case_entry
 
 PASSWORD = "correct-horse-battery"
 pytestmark = pytest.mark.django_db
-
-
-def instructor(name):
-    user = UserFactory(username=name)
-    user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
-    return user
-
-
-@pytest.fixture
-def author(db):
-    return instructor("author")
-
-
-@pytest.fixture
-def reviewer(db):
-    return instructor("reviewer")
 
 
 def logged_in(client, user):
@@ -194,8 +177,9 @@ def test_the_markdown_preview_is_sanitized_as_learners_see_it(client, kb, author
     response = logged_in(client, author).post(
         reverse("teach:case_check"), post_data(typed), HTTP_HX_REQUEST="true"
     )
-    preview = response.context["panel"]["stem_preview"]
-    assert "<strong>Stiff</strong>" in preview and "<script>" not in preview
+    html = response.content.decode()
+    assert "<strong>Stiff</strong> legs" in html
+    assert "<script>" not in html and "alert(1)" not in html
 
 
 def test_a_point_offered_the_label_is_saved_with_it(client, kb, author):
@@ -338,8 +322,17 @@ def test_preview_runs_the_draft_through_the_quiz_flow_and_counts_in_no_progress(
     page = client.get(response.url).content.decode()
     assert "Draft to try" in page and "Where is the lesion?" in page
     assert attempt.attempt_cases.get().content["case"]["version"] == 2
+    # Answered through both stages, it still counts in no progress, and has no reports.
+    from tests.quizzes.test_flow import answer
+
+    answer(client, attempt, 1)
+    assert attempt.attempt_cases.get().answered_at is not None
     dashboard = client.get(reverse("quizzes:dashboard"))
     assert list(dashboard.context["attempts"]) == []
+    progress = dashboard.context["progress"]
+    assert all(tally.total == 0 for tally in progress.by_step.values())
+    report = client.post(reverse("quizzes:report", args=[attempt.pk, 1]), {"kind": "typo"})
+    assert report.status_code == 404
 
 
 def test_a_preview_is_refused_with_the_reason_when_the_draft_cannot_be_graded(client, kb, author):
@@ -365,13 +358,13 @@ def test_a_preview_is_refused_with_the_reason_when_the_draft_cannot_be_graded(cl
     ],
 )
 def test_an_instructor_edits_their_own_drafts_and_reads_others(client, kb, who, edit, page):
-    author = instructor("author")
+    author = make_instructor("author")
     content = schema.validate_case(entry(status="draft"), known=known_keys())
     case = authoring.create_case(author=author, content=content)
     users = {
         "learner": lambda: UserFactory(username="learner"),
         "author": lambda: author,
-        "other": lambda: instructor("other"),
+        "other": lambda: make_instructor("other"),
         "superuser": lambda: UserFactory(username="root", is_superuser=True, is_staff=True),
     }
     if who in users:
@@ -388,7 +381,7 @@ def test_an_instructor_edits_their_own_drafts_and_reads_others(client, kb, who, 
 
 @pytest.mark.parametrize("who", ["visitor", "learner"])
 def test_no_step_of_review_is_open_to_a_learner_or_a_visitor(client, kb, who):
-    author = instructor("author")
+    author = make_instructor("author")
     content = schema.validate_case(entry(), known=known_keys())
     case = authoring.create_case(author=author, content=content)
     authoring.submit_for_review(case=case, user=author)
@@ -415,8 +408,9 @@ def test_the_review_queue_runs_a_fixed_number_of_queries(
     )
     authoring.submit_for_review(case=published, user=author)
     client = logged_in(client, reviewer)
-    # Session, user, the group check, the versions waiting, the open reports.
-    with django_assert_num_queries(5):
+    # Session, user, the group check, the versions waiting, who wrote them, the open
+    # reports.
+    with django_assert_num_queries(6):
         assert client.get(reverse("teach:review")).status_code == 200
 
 

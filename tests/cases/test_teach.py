@@ -300,3 +300,37 @@ def test_resolving_a_report_is_for_instructors_only(client, answered_case, who, 
     UserFactory(username="teacher2").groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
     client.login(username="teacher2", password=PASSWORD)
     assert client.get(url).status_code == 405
+
+
+def _every_teach_url() -> list[str]:
+    """Every URL of the instructor area, read from its URLconf, with made-up ids: the
+    check that refuses outsiders runs before any object is looked up."""
+    from django.urls.converters import IntConverter
+
+    from cases.urls import urlpatterns
+
+    urls = []
+    for pattern in urlpatterns:
+        kwargs = {
+            name: 1 if isinstance(converter, IntConverter) else "approve"
+            for name, converter in pattern.pattern.converters.items()
+        }
+        urls.append(reverse(f"teach:{pattern.name}", kwargs=kwargs))
+    return urls
+
+
+@pytest.mark.parametrize("who", ["visitor", "learner"])
+def test_no_url_of_the_instructor_area_answers_a_visitor_or_a_learner(client, who):
+    urls = _every_teach_url()
+    assert len(urls) == len(set(urls)) >= 29
+    if who == "learner":
+        UserFactory(username="learner")
+        client.login(username="learner", password=PASSWORD)
+    for url in urls:
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if who == "visitor":
+                assert response.status_code == 302, (method, url)
+                assert response.url.startswith(reverse("login")), (method, url)
+            else:
+                assert response.status_code == 404, (method, url)

@@ -4,7 +4,6 @@ upload a file, read every problem or what importing would do, import only on con
 import json
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
@@ -14,7 +13,6 @@ from cases.models import Case, Source
 from cases.selectors import export_bank
 from cases.services import import_bank
 from cases.views.bank import PENDING
-from neurolocalize.accounts import INSTRUCTORS
 from tests.factories import UserFactory
 from tests.factories import case_entry as a_case
 
@@ -23,9 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def instructor_client(client, kb):
-    user = UserFactory(username="teacher")
-    user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
+def instructor_client(client, kb, instructor):
     client.login(username="teacher", password=PASSWORD)
     return client
 
@@ -95,7 +91,9 @@ def test_the_bank_page_runs_a_fixed_number_of_queries(instructor_client, django_
 # Upload, report, confirmation ------------------------------------------------------------
 
 
-def test_a_clean_file_is_reported_then_imported_on_confirmation(instructor_client):
+def test_a_clean_file_is_reported_then_imported_on_confirmation_as_drafts_for_review(
+    instructor_client, instructor
+):
     import_bank(data={"cases": [a_case("kept")]})
     data = {"cases": [a_case("kept"), a_case("fresh"), a_case("kept-too")]}
     data["cases"][0]["title"] = "A better title"
@@ -103,7 +101,7 @@ def test_a_clean_file_is_reported_then_imported_on_confirmation(instructor_clien
     html = report.content.decode()
     assert report.status_code == 200
     assert "fresh.json is valid." in html
-    assert "2 case(s) created, 1 updated, 0 unchanged" in html
+    assert "2 new case(s) and 1 new version(s) as drafts to send for review, 0 unchanged" in html
     assert "<code>fresh</code>, <code>kept-too</code>" in html
     assert "Import this file" in html
     # The check wrote nothing.
@@ -112,12 +110,42 @@ def test_a_clean_file_is_reported_then_imported_on_confirmation(instructor_clien
 
     done = confirm(instructor_client, report)
     assert done.redirect_chain == [(reverse("teach:bank"), 302)]
-    assert "Imported fresh.json: 2 case(s) created, 1 updated, 0 unchanged;" in (
+    assert "Imported fresh.json: 2 new case(s) and 1 new version(s) as drafts" in (
         done.content.decode()
     )
     assert sorted(Case.objects.values_list("slug", flat=True)) == ["fresh", "kept", "kept-too"]
-    assert Case.objects.get(slug="kept").title == "A better title"
+    # Nothing reaches learners without review: the published case keeps its content, and
+    # the file's version of it waits as the importer's draft, as do the new cases.
+    kept = Case.objects.get(slug="kept")
+    assert (kept.title, kept.status) == ("Stiff legs in a runner", "published")
+    draft = kept.versions.get(state="draft")
+    assert (draft.content["title"], draft.author) == ("A better title", instructor)
+    fresh = Case.objects.get(slug="fresh")
+    assert (fresh.status, fresh.author) == ("draft", instructor)
     assert PENDING not in instructor_client.session
+
+
+def test_a_file_that_would_change_the_guideline_knowledge_base_is_for_an_administrator(
+    instructor_client,
+):
+    from cases.models import GuidelineStatement
+
+    statement = GuidelineStatement.objects.order_by("key").first()
+    changed = {
+        "statements": [
+            {
+                "key": statement.key,
+                "text": "Rewritten by a file.",
+                "topic": statement.topic,
+                "citations": [1],
+            }
+        ]
+    }
+    response = upload(instructor_client, changed, "kb.json")
+    assert response.status_code == 422
+    assert "an administrator imports such a file" in response.content.decode()
+    statement.refresh_from_db()
+    assert statement.text != "Rewritten by a file."
 
 
 def test_a_file_with_errors_lists_every_one_with_its_location_and_cannot_be_imported(

@@ -125,12 +125,26 @@ def test_the_admin_cannot_publish_a_case_without_its_site(admin_client, bank):
     assert check_saved_case(case).site == ""
 
 
-def test_instructors_read_but_cannot_change_the_knowledge_base(db):
+def test_instructors_read_but_cannot_change_the_knowledge_base_or_cases_in_the_admin(db):
     from neurolocalize.accounts import ensure_demo_user
 
     instructor, _ = ensure_demo_user(username="teacher", password="x-Long-pass-1", instructor=True)
-    assert instructor.has_perm("cases.change_case") and instructor.has_perm("cases.delete_case")
-    for model in ("guidelinestatement", "reference", "finding", "source", "lesson"):
+    # Practice sets and tags are theirs in the admin; a case changes only through the
+    # instructor area, as a version another instructor reviews.
+    assert instructor.has_perm("quizzes.change_quiz") and instructor.has_perm("cases.add_tag")
+    for model in (
+        "guidelinestatement",
+        "reference",
+        "finding",
+        "source",
+        "lesson",
+        "case",
+        "casefinding",
+        "teachingpoint",
+        "nextstepoption",
+        "caseversion",
+        "caseevent",
+    ):
         assert instructor.has_perm(f"cases.view_{model}")
         for action in ("add", "change", "delete"):
             assert not instructor.has_perm(f"cases.{action}_{model}")
