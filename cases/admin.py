@@ -18,7 +18,7 @@ from cases.models import (
     TeachingPoint,
 )
 from cases.schema import BankInvalid
-from cases.services import check_saved_case
+from cases.services import check_saved_case, record_admin_edit
 from neurolocalize.admin import ReadOnlyAdmin
 
 
@@ -55,6 +55,7 @@ class CaseContentAdmin(admin.ModelAdmin):
                     locked = Case.objects.select_for_update().filter(pk=case.pk)
                     if locked.filter(status=Case.Status.PUBLISHED).exists():
                         check_saved_case(case)
+                    record_admin_edit(case)
         except BankInvalid as exc:
             list(messages.get_messages(request))  # drop the "saved" message: nothing was
             messages.error(

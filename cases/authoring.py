@@ -77,7 +77,7 @@ def allowed_steps(case: Case, version: CaseVersion | None, user) -> dict[str, bo
         "withdraw": in_review and authors,
         "review": reviews,
         "own_review": in_review and not reviews,
-        "discard": draft and authors and not _never_published(case),
+        "discard": draft and authors,
         "retire": case.status == Case.Status.PUBLISHED,
         "reinstate": case.status == Case.Status.RETIRED,
     }
@@ -263,16 +263,19 @@ def request_changes(*, case: Case, reviewer, comment: str) -> CaseVersion:
 
 
 @transaction.atomic
-def discard_draft(*, case: Case, user) -> None:
-    """Drop the draft of a new version; the published version stays as it is."""
+def discard_draft(*, case: Case, user) -> bool:
+    """Drop the draft: a new version goes and the published one stays as it is; a case
+    never published goes altogether. Returns whether the case is gone."""
     case = _lock(case)
     version = _open(case, State.DRAFT)
-    if _never_published(case):
-        raise NotAllowed("This case has no published version to fall back on.")
     if not may_edit(version, user):
         raise NotAllowed("Only the draft's author discards it.")
+    if _never_published(case):
+        case.delete()
+        return True
     version.delete()
     _record(case, version.number, Action.DISCARDED, user)
+    return False
 
 
 @transaction.atomic

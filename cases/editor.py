@@ -140,8 +140,13 @@ class CaseForm(forms.Form):
 
 
 class FindingForm(forms.Form):
+    # What the author typed into the row's search box, kept so a row searched for but left
+    # without a finding is said, not silently dropped.
+    search = forms.CharField(required=False, max_length=100)
     finding = forms.ChoiceField(required=False)
-    presence = forms.ChoiceField(choices=PRESENCE, initial="present", label="Present?")
+    presence = forms.ChoiceField(
+        required=False, choices=PRESENCE, initial="present", label="Present?"
+    )
     region = forms.ChoiceField(required=False, choices=[("", "—"), *CaseFinding.Region.choices])
     side = forms.ChoiceField(required=False, choices=[("", "—"), *CaseFinding.Side.choices])
     note = forms.CharField(
@@ -157,21 +162,29 @@ class FindingForm(forms.Form):
         finding.choices = [("", "Choose a finding…"), *vocabulary.findings]
         finding.widget = FindingSelect(choices=finding.choices, search=vocabulary.search)
 
+    def clean(self) -> dict:
+        data = super().clean() or {}
+        started = any(data.get(k) for k in ("search", "region", "side", "note"))
+        if started and not data.get("finding") and not data.get("DELETE"):
+            searched = f" for “{data['search']}”" if data.get("search") else ""
+            self.add_error("finding", f"Choose a finding{searched}, or tick Remove.")
+        return data
+
     @property
     def is_blank(self) -> bool:
-        return not (self.cleaned_data.get("finding") if hasattr(self, "cleaned_data") else "")
+        return not getattr(self, "cleaned_data", {}).get("finding")
 
 
 class _Cited(forms.Form):
     statements = forms.MultipleChoiceField(
         required=False,
         label="Guideline statements it rests on",
-        widget=forms.SelectMultiple(attrs={"size": 5}),
+        widget=forms.CheckboxSelectMultiple,
     )
     sources = forms.MultipleChoiceField(
         required=False,
         label="Named sources",
-        widget=forms.SelectMultiple(attrs={"size": 3}),
+        widget=forms.CheckboxSelectMultiple,
     )
 
     def __init__(self, *args, vocabulary: Vocabulary, **kwargs) -> None:
@@ -213,6 +226,11 @@ OptionFormSet = formset_factory(OptionForm, extra=0, can_delete=True, can_order=
 
 SECTIONS = {"findings": FindingFormSet, "points": PointFormSet, "options": OptionFormSet}
 _LOCATION = re.compile(r"^(?P<top>\w+)(?:\[(?P<i>\d+)\])?(?:\.(?P<sub>\w+))?(?:\[(?P<j>\d+)\])?")
+
+
+def _text(value: str | None) -> str:
+    """Typed text as stored: trimmed, with the browser's line endings made plain."""
+    return (value or "").replace("\r\n", "\n").strip()
 
 
 def _tags(text: str) -> list[str]:
@@ -263,6 +281,10 @@ class Editor:
             options=OptionFormSet(data, prefix="options", form_kwargs=kwargs),
             vocabulary=vocabulary,
         )
+        if add in SECTIONS and (added := getattr(editor, add).forms):
+            # The new row takes the focus, so a keyboard user goes on where they added it.
+            first = "finding" if add == "findings" else "text"
+            added[-1].fields[first].widget.attrs["autofocus"] = True
         for section in SECTIONS:
             formset = getattr(editor, section)
             if not formset.management_form.is_valid():
@@ -376,21 +398,23 @@ class Editor:
             "differential": list(c.get("differential") or ()),
             "site_accepts": list(c.get("site_accepts") or ()),
             "tags": _tags(c.get("tags") or ""),
-            "stem": (c.get("stem") or "").strip(),
-            "investigations": (c.get("investigations") or "").strip(),
+            "stem": _text(c.get("stem")),
+            "investigations": _text(c.get("investigations")),
             "findings": [
                 {
                     "code": f.cleaned_data["finding"],
-                    "present": f.cleaned_data["presence"] == "present",
+                    "present": f.cleaned_data.get("presence") != "absent",
                     "region": f.cleaned_data.get("region") or "",
                     "side": f.cleaned_data.get("side") or "",
-                    "note": (f.cleaned_data.get("note") or "").strip(),
+                    "note": _text(f.cleaned_data.get("note")),
                 }
                 for f in findings
             ],
             "teaching_points": [
                 {
-                    "text": _with_label(p.cleaned_data.get("text") or "", p.cleaned_data["beyond"]),
+                    "text": _with_label(
+                        _text(p.cleaned_data.get("text")), p.cleaned_data["beyond"]
+                    ),
                     "statements": list(p.cleaned_data.get("statements") or ()),
                     "sources": list(p.cleaned_data.get("sources") or ()),
                     "explains_rule": bool(p.cleaned_data.get("explains_rule")),
@@ -405,7 +429,7 @@ class Editor:
                     {
                         "text": (o.cleaned_data.get("text") or "").strip(),
                         "correct": bool(o.cleaned_data.get("correct")),
-                        "rationale": (o.cleaned_data.get("rationale") or "").strip(),
+                        "rationale": _text(o.cleaned_data.get("rationale")),
                         "statements": list(o.cleaned_data.get("statements") or ()),
                         "sources": list(o.cleaned_data.get("sources") or ()),
                     }
@@ -415,9 +439,38 @@ class Editor:
         }
 
     def show_errors(self, errors: list[schema.BankError]) -> None:
-        """Put each of the schema's located errors beside the field it names."""
+        """Put each of the schema's located errors beside the field it names, in words an
+        author reads (a slug made from a missing title says nothing of its own)."""
+        locations = {error.location for error in errors}
         for error in errors:
-            self._place(error.location, error.message)
+            if error.location == "slug" and "title" in locations:
+                continue
+            self._place(error.location, humane(error.message))
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """Every error on the page, as (where, message, the id of the field to go to)."""
+        found = [
+            (_SECTION_WORDS[section], message, f"part-{_ANCHORS.get(section, section)}")
+            for section, messages in self.section_errors.items()
+            for message in messages
+        ]
+        found += [
+            (str(self.case[name].label), str(message), f"id_{name}")
+            for name, messages in self.case.errors.items()
+            if name in self.case.fields
+            for message in messages
+        ]
+        for section, label in (
+            ("findings", "Finding"),
+            ("points", "Teaching point"),
+            ("options", "Option"),
+        ):
+            for number, form in enumerate(getattr(self, section).forms, start=1):
+                for name, messages in form.errors.items():
+                    where = f"{label} {number}"
+                    target = f"id_{form.prefix}-{name}" if name in form.fields else form.prefix
+                    found += [(where, str(message), target) for message in messages]
+        return found
 
     def _place(self, location: str, message: str) -> None:
         match = _LOCATION.match(location)
@@ -452,6 +505,25 @@ class Editor:
 
 
 _PARTS = {"findings": "Finding", "teaching_points": "Teaching point", "options": "Option"}
+_ANCHORS = {"points": "points", "options": "next-step", "case": "case"}
+_SECTION_WORDS = {
+    "findings": "Findings",
+    "points": "Teaching points",
+    "options": "Next-step options",
+    "case": "The case",
+}
+_PLAIN = (
+    (re.compile(r"^'' is not one of "), "Choose one."),
+    (re.compile(r"^must be a non-empty string$"), "Required."),
+)
+
+
+def humane(message: str) -> str:
+    """A schema message about an empty field, as an author would say it."""
+    for pattern, plain in _PLAIN:
+        if pattern.match(message):
+            return plain
+    return message
 
 
 def describe(location: str) -> str:

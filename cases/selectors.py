@@ -21,6 +21,7 @@ from cases.bank import canonical
 from cases.markdown import render_markdown
 from cases.models import (
     Case,
+    CaseEvent,
     CaseFinding,
     CaseVersion,
     Finding,
@@ -414,11 +415,19 @@ def markdown_preview(text: str) -> SafeString | str:
 def case_overview(case: Case) -> dict:
     """The case page: its versions, the open one, its recent steps."""
     versions = list(case.versions.select_related("author"))
+    open_version = next((v for v in versions if v.is_open), None)
+    events = list(case.events.select_related("actor")[:30])
+    # The reviewer's word the author is to act on: the latest step on the open version,
+    # when it sent it back.
+    latest = next((e for e in events if open_version and e.version == open_version.number), None)
     return {
         "versions": versions,
-        "open_version": next((v for v in versions if v.is_open), None),
+        "open_version": open_version,
         "next_number": max((v.number for v in versions), default=case.version) + 1,
-        "events": list(case.events.select_related("actor")[:30]),
+        "events": events,
+        "changes_asked": latest
+        if latest and latest.action == CaseEvent.Action.CHANGES_REQUESTED
+        else None,
     }
 
 
@@ -500,6 +509,19 @@ def readable(content: Mapping, *, findings: Mapping[str, str], statements: Mappi
     return lines
 
 
+def _names_for_reading() -> dict:
+    texts = {
+        key: text if len(text) <= 70 else text[:69].rstrip() + "…"
+        for key, text in GuidelineStatement.objects.values_list("key", "text")
+    }
+    return {"findings": dict(Finding.objects.values_list("code", "name")), "statements": texts}
+
+
+def readable_content(content: Mapping) -> list[str]:
+    """A version's content as a reviewer reads it, line by line."""
+    return readable(content, **_names_for_reading())
+
+
 def _diff(old: list[str], new: list[str]) -> list[tuple[str, str]]:
     """The changed lines with one line of context: ("same" | "added" | "removed" | "gap")."""
     rows = []
@@ -523,13 +545,6 @@ def case_history(case: Case, *, old: str | None = None, new: str | None = None) 
         older = next((v for v in versions if v.number < newer.number), None)
     diff: list[tuple[str, str]] = []
     if newer is not None and older is not None:
-        names = dict(Finding.objects.values_list("code", "name"))
-        texts = {
-            key: text if len(text) <= 70 else text[:69].rstrip() + "…"
-            for key, text in GuidelineStatement.objects.values_list("key", "text")
-        }
-        diff = _diff(
-            readable(older.content, findings=names, statements=texts),
-            readable(newer.content, findings=names, statements=texts),
-        )
+        names = _names_for_reading()
+        diff = _diff(readable(older.content, **names), readable(newer.content, **names))
     return {"versions": versions, "older": older, "newer": newer, "diff": diff}

@@ -262,6 +262,47 @@ def _record_loaded(
     )
 
 
+def record_admin_edit(case: Case) -> None:
+    """An administrator changed the case's rows in the admin: what learners now get is a
+    version of its own in the history (the admin is the superuser's tool; instructors
+    change cases through the instructor area)."""
+    saved = Case.objects.filter(pk=case.pk).first()
+    if saved is None:  # deleted
+        return
+    case = saved
+    if not case.versions.exists():
+        ensure_base_version(case)
+        return
+    content = case_canonical(case_content_queryset().get(pk=case.pk))
+    latest = case.versions.filter(number=case.version).first()
+    if latest is not None and latest.content == content:
+        return
+    published = case.has_published_version
+    draft = open_version(case)
+    if not published and draft is not None:
+        # The rows of a case never published follow its draft: the draft takes the edit.
+        draft.content = content
+        draft.save(update_fields=["content", "updated_at"])
+        return
+    number = (case.versions.aggregate(n=Max("number"))["n"] or 0) + 1
+    if published:
+        case.versions.filter(state=CaseVersion.State.PUBLISHED).update(
+            state=CaseVersion.State.SUPERSEDED
+        )
+    CaseVersion.objects.create(
+        case=case,
+        number=number,
+        state=CaseVersion.State.PUBLISHED if published else CaseVersion.State.DRAFT,
+        content=content,
+        origin="admin",
+        published_at=timezone.now() if published else None,
+    )
+    Case.objects.filter(pk=case.pk).update(version=number)
+    CaseEvent.objects.create(
+        case=case, version=number, action=CaseEvent.Action.LOADED, comment="admin"
+    )
+
+
 def check_saved_case(case: Case) -> schema.CaseSchema:
     """Validate a case as it now stands in the database (after an edit outside the bank
     format, as in the admin); raises `schema.BankInvalid` with located errors."""

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from django_htmx.http import HttpResponseClientRedirect
 
 from cases import authoring, consistency, schema, selectors
-from cases.editor import SECTIONS, Editor, Vocabulary, describe
+from cases.editor import SECTIONS, Editor, Vocabulary, describe, humane
 from cases.forms import ReviewForm
 from cases.models import Case, CaseVersion
 from cases.views import instructor_required
@@ -36,13 +36,15 @@ def _panel(content: dict) -> dict:
             {**content, "status": Case.Status.PUBLISHED}, known=selectors.known_keys()
         )
     except schema.BankInvalid as exc:
-        before_review = [(describe(e.location), e.message) for e in exc.errors]
+        before_review = [(describe(e.location), humane(e.message)) for e in exc.errors]
     else:
         lessons = content_snapshots.lessons_read(checked)
+    points = content.get("teaching_points") or ()
     return {
         "report": report,
         "before_review": before_review,
         "lessons": lessons,
+        "key_point": points[0]["text"] if points else "",
         "stem_preview": selectors.markdown_preview(content["stem"]),
         "investigations_preview": selectors.markdown_preview(content["investigations"]),
     }
@@ -62,6 +64,7 @@ def _editor_page(
         "teach/case_edit.html",
         {
             "editor": editor,
+            "errors": editor.error_summary() if status == 422 else [],
             "case": case,
             "panel": _panel(editor.content() if content is None else content),
             "section": "cases",
@@ -147,11 +150,15 @@ def case_check(request: HttpRequest) -> HttpResponse:
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _get_case(case_id)
     overview = selectors.case_overview(case)
+    shown = overview["open_version"]
+    content = shown.content if shown else selectors.current_content(case)
     return render(
         request,
         "teach/case_detail.html",
         {
             **overview,
+            "content_lines": selectors.readable_content(content),
+            "concerns": consistency.check(content).warnings,
             "may": authoring.allowed_steps(case, overview["open_version"], request.user),
             "case": case,
             "reports": selectors.problem_reports(case=case),
@@ -183,6 +190,7 @@ def case_transition(request: HttpRequest, case_id: int, step: str) -> HttpRespon
     case = _get_case(case_id)
     form = ReviewForm(request.POST)
     service, done = TRANSITIONS[step]
+    gone = step == "discard" and not case.has_published_version
     if not form.is_valid():
         messages.error(request, "The comment is too long; nothing was changed.")
         return redirect("teach:case", case_id=case.pk)
@@ -200,7 +208,9 @@ def case_transition(request: HttpRequest, case_id: int, step: str) -> HttpRespon
             + "; ".join(f"{e.location}: {e.message}" for e in exc.errors),
         )
     else:
-        messages.success(request, done)
+        messages.success(request, "Draft discarded, and the case with it." if gone else done)
+        if gone:
+            return redirect("teach:cases")
     target = reverse("teach:case", kwargs={"case_id": case.pk})
     if getattr(request, "htmx", False):
         return HttpResponseClientRedirect(target)

@@ -9,6 +9,11 @@ function wireFindingSearch(root) {
     if (!select) continue;
     input.dataset.wired = "1";
     input.closest(".finding-search-col")?.classList.remove("d-none");
+    const hint = document.getElementById(input.getAttribute("aria-describedby"));
+    // Enter picks from the list; it never sends the whole case.
+    input.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") event.preventDefault();
+    });
     input.addEventListener("input", () => {
       const query = input.value.trim().toLowerCase();
       let best = null;
@@ -35,6 +40,12 @@ function wireFindingSearch(root) {
       if (best && ties === 1 && select.value !== best.value) {
         select.value = best.value;
         select.dispatchEvent(new Event("change", { bubbles: true }));
+      }
+      if (hint) {
+        if (!query) hint.textContent = "";
+        else if (!best) hint.textContent = "No finding matches: try other words.";
+        else if (ties > 1) hint.textContent = `${ties} findings match: choose one in the list.`;
+        else hint.textContent = `Chosen: ${best.textContent}`;
       }
     });
   }

@@ -113,11 +113,31 @@ def test_errors_appear_beside_their_fields_and_everything_typed_is_kept(client, 
     assert not Case.objects.exists()
     assert "Typed presentation stays." in html and 'value="130"' in html
     errors = response.context["editor"]
-    assert errors.case.errors["title"] == ["must be a non-empty string"]
+    assert errors.case.errors["title"] == ["Required."]
     assert errors.case.errors["patient_age"] == ["must be a whole number from 0 to 120"]
     assert errors.section_errors["findings"] == [
         '"spasticity" is listed twice for the same region and side'
     ]
+    # Listed at the top too, each linked to its field; the slug made from the missing
+    # title says nothing of its own.
+    summary = response.context["errors"]
+    assert ("Title", "Required.", "id_title") in summary
+    assert (
+        "Findings",
+        '"spasticity" is listed twice for the same region and side',
+        "part-findings",
+    ) in summary
+    assert not any(where == "Slug" for where, *_ in summary)
+    assert 'href="#id_patient_age"' in html
+
+
+def test_a_row_searched_for_but_left_without_a_finding_is_refused_not_dropped(client, kb, author):
+    data = post_data(entry(), **{"findings-TOTAL_FORMS": 3, "findings-2-search": "brisk"})
+    response = logged_in(client, author).post(reverse("teach:case_new"), data)
+    assert response.status_code == 422 and not Case.objects.exists()
+    row = response.context["editor"].findings.forms[2]
+    assert row.errors["finding"] == ["Choose a finding for “brisk”, or tick Remove."]
+    assert 'value="brisk"' in response.content.decode()
 
 
 def test_a_finding_row_is_added_without_saving_anything(client, kb, author):
@@ -463,3 +483,26 @@ def test_a_question_without_options_is_refused_beside_its_options(client, kb, au
     assert ("Options", "must list at least two options") in response.context["panel"][
         "before_review"
     ]
+
+
+def test_discarding_the_draft_of_a_case_never_published_deletes_it(client, kb, author):
+    logged_in(client, author).post(reverse("teach:case_new"), post_data(entry()))
+    case = Case.objects.get()
+    response = client.post(reverse("teach:case_step", args=[case.pk, "discard"]))
+    assert response.url == reverse("teach:cases")
+    assert not Case.objects.exists()
+
+
+def test_the_case_page_shows_what_the_version_says_its_concerns_and_the_changes_asked(
+    client, kb, author, reviewer
+):
+    typed = entry(stem="Stiff legs. The MRI showed a disc.")
+    logged_in(client, author).post(reverse("teach:case_new"), post_data(typed))
+    case = Case.objects.get()
+    authoring.submit_for_review(case=case, user=author)
+    authoring.request_changes(case=case, reviewer=reviewer, comment="Move the MRI to stage 2.")
+    page = client.get(reverse("teach:case", args=[case.pk]))
+    html = page.content.decode()
+    assert "Changes asked" in html and "Move the MRI to stage 2." in html
+    assert "Answer key: Upper motor neuron" in page.context["content_lines"]
+    assert any("mentions tests (MRI)" in c.message for c in page.context["concerns"])

@@ -232,3 +232,27 @@ def test_a_part_of_a_case_cannot_be_moved_to_another_case_in_the_admin(admin_cli
         reverse("admin:cases_nextstepoption_change", args=[option.pk])
     ).content.decode()
     assert 'name="question"' not in page
+
+
+def test_an_administrators_edit_in_the_admin_is_recorded_as_a_version(admin_client, bank):
+    from django.urls import reverse
+
+    question = bank[0].next_step
+    before = bank[0].version
+    response = admin_client.post(
+        reverse("admin:cases_nextstepquestion_change", args=[question.pk]),
+        {
+            "case": bank[0].pk,
+            "prompt": "A reworded question?",
+            "options-TOTAL_FORMS": "0",
+            "options-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
+    assert "was changed successfully" in response.content.decode()
+    case = Case.objects.get(pk=bank[0].pk)
+    assert case.version == before + 1
+    latest = case.versions.get(number=case.version)
+    assert (latest.state, latest.origin) == ("published", "admin")
+    assert latest.content["next_step"]["prompt"] == "A reworded question?"
+    assert case.versions.get(number=before).state == "superseded"
