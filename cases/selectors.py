@@ -393,6 +393,16 @@ def teach_case_list(*, filters: Mapping) -> QuerySet[Case]:
     return cases.distinct().order_by(*SORTS[filters.get("sort") or "title"])
 
 
+def teach_waiting() -> dict[str, int]:
+    """What waits for an instructor: versions to review, learners' open reports."""
+    from quizzes.models import ProblemReport
+
+    return {
+        "reviews": CaseVersion.objects.filter(state=CaseVersion.State.REVIEW).count(),
+        "reports": ProblemReport.objects.filter(resolved_at__isnull=True).count(),
+    }
+
+
 def teach_status_counts() -> dict[str, int]:
     """How many cases are in each status, every status listed."""
     counts = dict(Case.objects.values_list("status").annotate(n=Count("pk")).order_by())

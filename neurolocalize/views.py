@@ -7,13 +7,18 @@ from django.db import DatabaseError, connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
 from cases.models import Case
 from neurolocalize.accounts import SignupForm, is_instructor
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     published = Case.objects.published()
     return render(

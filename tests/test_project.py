@@ -136,6 +136,9 @@ def test_home_page_says_what_it_is_and_counts_published_cases_only(client):
     assert response.context["published_count"] == 3
     assert '<p class="stat mb-1">3</p>' in html
     assert "not a tool for decisions about a patient's care" in html
+    # Monitors and link checkers ask with HEAD.
+    head = client.head("/")
+    assert head.status_code == 200 and head.content == b""
 
 
 @pytest.mark.django_db

@@ -20,6 +20,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "teach/home.html",
         {
             "statuses": [(value, label, counts[value]) for value, label in Case.Status.choices],
+            "waiting": selectors.teach_waiting(),
             "section": "home",
         },
     )

@@ -56,6 +56,16 @@ def test_the_overview_counts_cases_by_status(instructor_client):
     assert f'href="{reverse("teach:cases")}?status=draft"' in response.content.decode()
 
 
+def test_the_overview_says_what_waits_for_review_and_the_open_reports(instructor_client):
+    from cases.models import CaseVersion
+
+    case = CaseFactory(status=Case.Status.REVIEW)
+    CaseVersion.objects.create(case=case, number=1, state="review", content={})
+    response = instructor_client.get(reverse("teach:home"))
+    assert response.context["waiting"] == {"reviews": 1, "reports": 0}
+    assert "1 version waiting for review" in response.content.decode()
+
+
 def test_the_case_list_searches_filters_and_sorts(instructor_client, instructor):
     cord = CaseFactory(title="A stiff walk", answer="umn", site="spinal_cord", author=instructor)
     CaseFactory(title="Wasted hands", answer="lmn", site="motor_neuron")
