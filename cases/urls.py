@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases.views import bank, cases, editor, reports, sources
+from quizzes.views import cohorts as cohort_views
 from quizzes.views import teach as quiz_builder
 
 app_name = "teach"
@@ -31,6 +32,11 @@ urlpatterns = [
     path("quizzes/<int:quiz_id>/preview/", quiz_builder.quiz_preview, name="quiz_preview"),
     path("quizzes/<int:quiz_id>/publish/", quiz_builder.quiz_publish, name="quiz_publish"),
     path("quizzes/<int:quiz_id>/unpublish/", quiz_builder.quiz_unpublish, name="quiz_unpublish"),
+    path("cohorts/", cohort_views.cohort_list, name="cohorts"),
+    path("cohorts/<int:cohort_id>/", cohort_views.cohort_detail, name="cohort"),
+    path("cohorts/<int:cohort_id>/add/", cohort_views.cohort_add, name="cohort_add"),
+    path("cohorts/<int:cohort_id>/enrol/", cohort_views.cohort_enrol, name="cohort_enrol"),
+    path("cohorts/<int:cohort_id>/remove/", cohort_views.cohort_remove, name="cohort_remove"),
     path("sources/", sources.sources, name="sources"),
     path("sources/new/", sources.source_new, name="source_new"),
     path("sources/<slug:key>/edit/", sources.source_edit, name="source_edit"),

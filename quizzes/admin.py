@@ -1,7 +1,16 @@
 from django.contrib import admin
 
 from neurolocalize.admin import ReadOnlyAdmin
-from quizzes.models import Attempt, AttemptCase, ProblemReport, Quiz, QuizCase, Response
+from quizzes.models import (
+    Attempt,
+    AttemptCase,
+    Cohort,
+    Membership,
+    ProblemReport,
+    Quiz,
+    QuizCase,
+    Response,
+)
 
 
 class QuizCaseInline(admin.TabularInline):
@@ -55,3 +64,27 @@ class ProblemReportAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "reporter", "created_at", "resolved_at"]
     list_filter = ["kind", "resolved_at"]
     list_select_related = ["case", "reporter"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    raw_id_fields = ["user"]
+
+
+@admin.register(Cohort)
+class CohortAdmin(admin.ModelAdmin):
+    """Cohorts are run from the instructor area; here an administrator can mend one."""
+
+    list_display = ["name", "code", "created_at"]
+    search_fields = ["name", "code"]
+    filter_horizontal = ["instructors"]
+    inlines = [MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(ReadOnlyAdmin):
+    list_display = ["cohort", "user", "how", "joined_at"]
+    list_filter = ["how"]
+    list_select_related = ["cohort", "user"]
+    search_fields = ["cohort__name", "user__username", "user__email"]

@@ -280,3 +280,55 @@ class MoveCaseForm(QuizCaseForm):
             "invalid": "A case moves a whole number of places up or down.",
         },
     )
+
+
+# Cohorts ------------------------------------------------------------------------------------
+
+
+class CohortForm(forms.Form):
+    name = forms.CharField(
+        max_length=120,
+        help_text="As the program says it, such as “PGY-1 Neurology 2027”.",
+        error_messages={"required": "Give the cohort a name."},
+    )
+
+
+class AddLearnerForm(forms.Form):
+    identifier = forms.CharField(
+        max_length=254,
+        label="E-mail or username",
+        error_messages={"required": "Give the learner's e-mail or username."},
+    )
+
+
+class EnrolListForm(forms.Form):
+    """A CSV or plain list of e-mails, read as UTF-8 text."""
+
+    MAX_BYTES = 1024 * 1024
+
+    file = forms.FileField(
+        label="A list of e-mails",
+        help_text="A .csv or .txt file: one e-mail per line, or e-mails in the first column.",
+        error_messages={"required": "Choose a file of e-mails."},
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > self.MAX_BYTES:
+            raise forms.ValidationError("The file is over 1 MB; a list of e-mails is far smaller.")
+        try:
+            self.cleaned_data["text"] = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(
+                "The file is not UTF-8 text; save it as CSV (UTF-8)."
+            ) from exc
+        return upload
+
+
+class JoinCohortForm(forms.Form):
+    code = forms.CharField(
+        max_length=20,
+        label="Cohort code",
+        help_text="The code your program gave you, such as K7MP-Q2XR.",
+        error_messages={"required": "Type the code your program gave you."},
+    )

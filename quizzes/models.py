@@ -270,3 +270,50 @@ class ProblemReport(models.Model):
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+class Cohort(models.Model):
+    """A group of learners (a residency year, say) and the instructors who run it."""
+
+    name = models.CharField(max_length=120)
+    # What learners type to join: short, unambiguous when read aloud or off a slide.
+    code = models.CharField(max_length=12, unique=True)
+    instructors = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="teaching_cohorts")
+    learners = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, through="Membership", related_name="cohorts"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def display_code(self) -> str:
+        """The code as people read it: two groups of four."""
+        return f"{self.code[:4]}-{self.code[4:]}"
+
+
+class Membership(models.Model):
+    class How(models.TextChoices):
+        CODE = "code", "Joined with the code"
+        ADDED = "added", "Added by an instructor"
+        CSV = "csv", "Added from a list of e-mails"
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    how = models.CharField(max_length=10, choices=How)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["cohort", "user"], name="one_membership_per_cohort")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.cohort}"

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from quizzes.views import cohorts
 from quizzes.views import learner as views
 
 app_name = "quizzes"
@@ -12,4 +13,5 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/cases/<int:position>/report/", views.report, name="report"),
     path("attempts/<int:attempt_id>/summary/", views.summary, name="summary"),
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("cohorts/join/", cohorts.join, name="join_cohort"),
 ]

@@ -185,7 +185,12 @@ def test_the_instructor_pages_have_no_serious_accessibility_violation(page, live
 
     base = live_server.url
     log_in(page, base, "author")
+    from django.contrib.auth import get_user_model
+
+    from quizzes.cohorts import create_cohort
+
     case = Case.objects.published().order_by("slug").first()
+    cohort = create_cohort(name="PGY-1", instructor=get_user_model().objects.get(username="author"))
     checked = {}
     for name, path in [
         ("overview", "/teach/"),
@@ -196,6 +201,8 @@ def test_the_instructor_pages_have_no_serious_accessibility_violation(page, live
         ("history", f"/teach/cases/{case.pk}/history/"),
         ("review queue", "/teach/review/"),
         ("quizzes", "/teach/quizzes/"),
+        ("cohorts", "/teach/cohorts/"),
+        ("a cohort", f"/teach/cohorts/{cohort.pk}/"),
         ("sources", "/teach/sources/"),
         ("bank", "/teach/bank/"),
         ("reports", "/teach/reports/"),
