@@ -332,3 +332,12 @@ class JoinCohortForm(forms.Form):
         help_text="The code your program gave you, such as K7MP-Q2XR.",
         error_messages={"required": "Type the code your program gave you."},
     )
+
+
+def partial_stage_form(content: grading.CaseContent, stage: int, data: Mapping) -> StageForm:
+    """The stage's form for an exam's autosave: each choice checked as in practice, none
+    required yet (a learner saves one choice at a time)."""
+    form = stage_form(content, stage, data)
+    for field in form.fields.values():
+        field.required = False
+    return form

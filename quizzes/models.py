@@ -101,6 +101,20 @@ class Attempt(models.Model):
     # An instructor trying a version of a case as learners will meet it: never counted in
     # anyone's progress.
     is_preview = models.BooleanField(default=False)
+    # An attempt at an assessment: timed, autosaved, no feedback until release.
+    assessment = models.ForeignKey(
+        "Assessment", null=True, blank=True, on_delete=models.PROTECT, related_name="attempts"
+    )
+    # When the server stops taking answers (the time limit or the close, whichever is
+    # first, for this learner); a grace for saves in flight follows it.
+    deadline = models.DateTimeField(null=True, blank=True)
+    # Bumped by every save: a page that saves with an older number is stale (another tab).
+    revision = models.PositiveIntegerField(default=0)
+    ended = models.CharField(
+        max_length=10,
+        blank=True,
+        choices=[("submitted", "Submitted"), ("deadline", "Finalized at the deadline")],
+    )
     started_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -113,7 +127,20 @@ class Attempt(models.Model):
                 fields=["user", "quiz"],
                 condition=Q(completed_at__isnull=True, quiz__isnull=False),
                 name="one_open_attempt_per_quiz",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "assessment"],
+                condition=Q(completed_at__isnull=True, assessment__isnull=False),
+                name="one_open_attempt_per_assessment",
+            ),
+            models.CheckConstraint(
+                condition=Q(assessment__isnull=True) | Q(deadline__isnull=False),
+                name="exam_attempt_has_deadline",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended="") | Q(completed_at__isnull=False),
+                name="ended_attempt_is_complete",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -135,6 +162,10 @@ class AttemptCase(models.Model):
     # `committed_at`; the case is answered, stage 2 and all, at `answered_at`.
     committed_at = models.DateTimeField(null=True, blank=True)
     answered_at = models.DateTimeField(null=True, blank=True)
+    # In an exam: the choices saved so far (graded only when the attempt ends), and the
+    # learner's flag to come back to it.
+    draft = models.JSONField(default=dict, blank=True)
+    flagged = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["position"]
@@ -317,3 +348,78 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} in {self.cohort}"
+
+
+class Assessment(models.Model):
+    """An exam-mode quiz given to a cohort in a window, with a time limit and a policy for
+    releasing results."""
+
+    class Release(models.TextChoices):
+        IMMEDIATE = "immediate", "Right after each learner submits"
+        AFTER_CLOSE = "after_close", "After the close time (the latest, with accommodations)"
+        MANUAL = "manual", "When an instructor releases them"
+
+    quiz = models.ForeignKey(Quiz, on_delete=models.PROTECT, related_name="assessments")
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="assessments")
+    title = models.CharField(max_length=120)
+    opens_at = models.DateTimeField()
+    closes_at = models.DateTimeField()
+    time_limit_minutes = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Empty: the window alone limits the time."
+    )
+    attempts_allowed = models.PositiveSmallIntegerField(default=1)
+    shuffle_cases = models.BooleanField(default=True)
+    shuffle_options = models.BooleanField(default=True)
+    release = models.CharField(max_length=12, choices=Release, default=Release.AFTER_CLOSE)
+    released_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-opens_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=models.F("opens_at")),
+                name="assessment_closes_after_it_opens",
+                violation_error_message="The close time must come after the open time.",
+            ),
+            models.CheckConstraint(
+                condition=Q(attempts_allowed__gte=1), name="assessment_allows_an_attempt"
+            ),
+            models.CheckConstraint(
+                condition=Q(time_limit_minutes__isnull=True) | Q(time_limit_minutes__gte=1),
+                name="assessment_time_limit_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Accommodation(models.Model):
+    """One learner's different terms for an assessment: extra time, a different window,
+    and why."""
+
+    assessment = models.ForeignKey(
+        Assessment, on_delete=models.CASCADE, related_name="accommodations"
+    )
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="accommodations"
+    )
+    extra_minutes = models.PositiveSmallIntegerField(default=0)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "learner"], name="one_accommodation_per_learner"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="accommodation_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.learner} in {self.assessment}"

@@ -175,6 +175,7 @@ def learner_progress(*, user) -> Progress:
         Response.objects.filter(
             attempt_case__attempt__user=user,
             attempt_case__attempt__is_preview=False,
+            attempt_case__attempt__assessment__isnull=True,
             attempt_case__answered_at__isnull=False,
             item__in=[*steps, grading.FINDINGS],
         )
@@ -228,9 +229,9 @@ def learner_progress(*, user) -> Progress:
 
 
 def recent_attempts(*, user, limit: int = 10) -> QuerySet[Attempt]:
-    return _with_scores(Attempt.objects.filter(user=user, is_preview=False)).order_by(
-        "-started_at", "-pk"
-    )[:limit]
+    return _with_scores(
+        Attempt.objects.filter(user=user, is_preview=False, assessment__isnull=True)
+    ).order_by("-started_at", "-pk")[:limit]
 
 
 # The quiz builder ------------------------------------------------------------------------

@@ -36,7 +36,9 @@ def login_required(view: Callable) -> Callable:
 
 
 def _get_attempt_for_user(request: HttpRequest, attempt_id: int) -> Attempt:
-    return get_object_or_404(Attempt, pk=attempt_id, user=request.user)
+    # An exam attempt is not answered or reviewed here: its policy shows nothing before
+    # results are released.
+    return get_object_or_404(Attempt, pk=attempt_id, user=request.user, assessment__isnull=True)
 
 
 def _get_attempt_case_for_user(request: HttpRequest, attempt_id: int, position: int) -> AttemptCase:
@@ -44,6 +46,7 @@ def _get_attempt_case_for_user(request: HttpRequest, attempt_id: int, position: 
         AttemptCase.objects.select_related("attempt"),
         attempt_id=attempt_id,
         attempt__user=request.user,
+        attempt__assessment__isnull=True,
         position=position,
     )
 
