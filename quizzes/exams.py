@@ -372,3 +372,99 @@ def finalize_overdue(*, now: datetime | None = None) -> int:
         _finalize(attempt, at=attempt.deadline or now, ended="deadline")
         count += 1
     return count
+
+
+def close_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> bool:
+    """Finalize the attempt at its deadline if it is past it (a page opened after time ran
+    out); returns whether it has ended, by this or earlier."""
+    now = now or timezone.now()
+    if attempt.completed_at is not None:
+        return True
+    if not _overdue(attempt, now):
+        return False
+    with transaction.atomic():
+        locked = Attempt.objects.select_for_update().get(pk=attempt.pk)
+        if locked.completed_at is None:
+            _finalize(locked, at=locked.deadline or now, ended="deadline")
+    return True
+
+
+# What the exam pages show --------------------------------------------------------------------
+
+ANSWERED, PARTLY, NOT_STARTED = "answered", "partly", "not_started"
+STATUS_LABELS = {ANSWERED: "Answered", PARTLY: "Partly answered", NOT_STARTED: "Not answered"}
+
+
+def fields_asked(content: grading.CaseContent, stage: int) -> list[str]:
+    """The names of the choices a stage asks, as its form names them."""
+    names = []
+    for item in grading.stage_items(content, stage):
+        if item == grading.LOCALIZATION:
+            names += ["localization", "certainty"]
+        elif item == grading.FINDINGS:
+            names += [f"finding-{code}" for code in content.present_codes]
+        else:
+            names.append(item)
+    return names
+
+
+def case_status(attempt_case: AttemptCase) -> str:
+    """Whether every choice of both stages is saved, some are, or none is."""
+    content = attempt_case.grading_content
+    asked = fields_asked(content, grading.STAGE_ONE) + fields_asked(content, grading.STAGE_TWO)
+    saved = [name for name in asked if attempt_case.draft.get(name)]
+    if not saved:
+        return NOT_STARTED
+    if len(saved) == len(asked) and attempt_case.committed_at is not None:
+        return ANSWERED
+    return PARTLY
+
+
+def assessments_for_learner(user) -> list[Assessment]:
+    """The assessments of the learner's cohorts, the latest first."""
+    return list(
+        Assessment.objects.filter(cohort__memberships__user=user)
+        .select_related("cohort")
+        .order_by("-opens_at", "pk")
+    )
+
+
+def learner_rows(user, now: datetime | None = None) -> list[dict]:
+    """The learner's exams page: each assessment with their window, their open attempt (an
+    overdue one ended on the way) and their finished ones."""
+    now = now or timezone.now()
+    rows = []
+    for assessment in assessments_for_learner(user):
+        window = window_for(assessment, user)
+        attempts = list(assessment.attempts.filter(user=user).order_by("started_at"))
+        current = next((a for a in attempts if a.completed_at is None), None)
+        if current is not None and close_if_overdue(attempt=current, now=now):
+            current.refresh_from_db()
+            current = None
+        rows.append(
+            {
+                "assessment": assessment,
+                "window": window,
+                "current": current,
+                "finished": [a for a in attempts if a is not current],
+                "not_yet": now < window.opens_at,
+                "closed": now >= window.closes_at,
+                "seconds_to_open": max(0, int((window.opens_at - now).total_seconds())),
+                "attempts_left": assessment.attempts_allowed - len(attempts),
+            }
+        )
+    return rows
+
+
+def results_by_case(attempt: Attempt) -> list[tuple[AttemptCase, list[Response]]]:
+    """The graded responses of a finished attempt, case by case in the order asked."""
+    by_case: dict[int, tuple[AttemptCase, list[Response]]] = {}
+    responses = (
+        Response.objects.filter(attempt_case__attempt=attempt)
+        .select_related("attempt_case")
+        .order_by("attempt_case__position", "pk")
+    )
+    for response in responses:
+        case = response.attempt_case
+        by_case.setdefault(case.position, (case, []))[1].append(response)
+    return [by_case[position] for position in sorted(by_case)]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from quizzes.views import cohorts
+from quizzes.views import cohorts, exam
 from quizzes.views import learner as views
 
 app_name = "quizzes"
@@ -14,4 +14,14 @@ urlpatterns = [
     path("attempts/<int:attempt_id>/summary/", views.summary, name="summary"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("cohorts/join/", cohorts.join, name="join_cohort"),
+    path("exams/", exam.exam_list, name="exams"),
+    path("exams/<int:assessment_id>/start/", exam.exam_start, name="exam_start"),
+    path("exams/attempts/<int:attempt_id>/", exam.exam_done, name="exam_done"),
+    path("exams/attempts/<int:attempt_id>/submit/", exam.exam_submit, name="exam_submit"),
+    path("exams/attempts/<int:attempt_id>/cases/<int:position>/", exam.exam_case, name="exam_case"),
+    path(
+        "exams/attempts/<int:attempt_id>/cases/<int:position>/save/",
+        exam.exam_save,
+        name="exam_save",
+    ),
 ]
