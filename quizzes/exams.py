@@ -374,13 +374,17 @@ def finalize_overdue(*, now: datetime | None = None) -> int:
     return count
 
 
-def close_if_overdue(*, attempt: Attempt, now: datetime | None = None) -> bool:
+def close_if_overdue(
+    *, attempt: Attempt, now: datetime | None = None, without_grace: bool = False
+) -> bool:
     """Finalize the attempt at its deadline if it is past it (a page opened after time ran
-    out); returns whether it has ended, by this or earlier."""
+    out); returns whether it has ended, by this or earlier. `without_grace`: the learner's
+    own page asks at the deadline, its saves already sent, so no grace is waited for."""
     now = now or timezone.now()
     if attempt.completed_at is not None:
         return True
-    if not _overdue(attempt, now):
+    past = attempt.deadline is not None and now >= attempt.deadline
+    if not (past if without_grace else _overdue(attempt, now)):
         return False
     with transaction.atomic():
         locked = Attempt.objects.select_for_update().get(pk=attempt.pk)

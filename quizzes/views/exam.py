@@ -223,7 +223,7 @@ def exam_submit(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
 def exam_done(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     """The end of an attempt: when and how it ended, and the results once released."""
     attempt = _get_exam_attempt_for_user(request, attempt_id)
-    if not exams.close_if_overdue(attempt=attempt) and attempt.completed_at is None:
+    if not exams.close_if_overdue(attempt=attempt, without_grace=True):
         return redirect(_case_url(attempt, 1))
     attempt.refresh_from_db()
     assessment = attempt.assessment

@@ -170,3 +170,18 @@ def test_another_learners_exam_is_not_theirs(client, attempt):
     assert client.post(save_url(attempt), {"revision": 0, "localization": "umn"}).status_code == 404
     response = client.post(reverse("quizzes:exam_start", args=[attempt.assessment_id]))
     assert response.status_code == 404
+
+
+def test_at_the_deadline_the_end_page_ends_the_attempt_without_waiting_for_the_grace(
+    client, attempt
+):
+    with time_machine.travel(attempt.deadline + timedelta(seconds=1), tick=False):
+        page = client.get(reverse("quizzes:exam_done", args=[attempt.pk]))
+    assert page.status_code == 200 and "Time ran out" in page.content.decode()
+    attempt.refresh_from_db()
+    assert attempt.completed_at == attempt.deadline
+
+
+def test_before_the_deadline_the_end_page_sends_back_to_the_exam(client, attempt):
+    response = client.get(reverse("quizzes:exam_done", args=[attempt.pk]))
+    assert response.url == case_url(attempt)
