@@ -103,6 +103,8 @@ def join_with_code(*, user, code: str) -> tuple[Cohort, bool]:
     cohort = Cohort.objects.filter(code=normalize_code(code)).first()
     if cohort is None:
         raise CohortError("No cohort has that code. Check it with your program and try again.")
+    if cohort.instructors.filter(pk=user.pk).exists():
+        raise CohortError("You run this cohort; its learners join with the code.")
     _, created = Membership.objects.get_or_create(
         cohort=cohort, user=user, defaults={"how": Membership.How.CODE}
     )

@@ -9,6 +9,7 @@ explanations learners will read once the results are released (`results_released
 an exam does differently from practice is the policy's (`quizzes.policy`).
 """
 
+import logging
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,6 +28,7 @@ from quizzes.models import Accommodation, Assessment, Attempt, AttemptCase, Resp
 from quizzes.services import draw_case_ids
 
 EXAM = policy.for_mode(policy.EXAM)
+logger = logging.getLogger(__name__)
 
 
 class ExamRefused(Exception):
@@ -81,8 +83,21 @@ def results_released(assessment: Assessment, now: datetime | None = None) -> boo
     if assessment.release == Assessment.Release.IMMEDIATE:
         return True
     if assessment.release == Assessment.Release.AFTER_CLOSE:
-        return now >= latest_close(assessment)
+        return now >= latest_close(assessment) + EXAM.grace
     return assessment.released_at is not None
+
+
+def results_visible_to(assessment: Assessment, user, now: datetime | None = None) -> bool:
+    """Whether this learner may see their results: released, and no attempt left to them
+    that the keys would give away (every attempt used, or their window closed)."""
+    now = now or timezone.now()
+    if not results_released(assessment, now):
+        return False
+    attempts = Attempt.objects.filter(user=user, assessment=assessment)
+    if attempts.filter(completed_at__isnull=True).exists():
+        return False
+    used_up = attempts.count() >= assessment.attempts_allowed
+    return used_up or now >= window_for(assessment, user).closes_at
 
 
 # Instructors ---------------------------------------------------------------------------------
@@ -217,9 +232,14 @@ TIME_IS_UP = "Time is up: your attempt was submitted with the answers saved."
 def _lock_open(attempt_id: int, now: datetime) -> Attempt | None:
     """The attempt, locked, if it still takes changes; None if it was overdue and is now
     finalized at its deadline (the caller lets that commit, then says time is up)."""
-    attempt = Attempt.objects.select_for_update().get(pk=attempt_id)
+    attempt = Attempt.objects.select_for_update().select_related("assessment").get(pk=attempt_id)
     if attempt.completed_at is not None:
         raise ExamRefused("This attempt has ended; nothing more can change.")
+    if (
+        attempt.assessment is not None
+        and not attempt.assessment.cohort.memberships.filter(user_id=attempt.user_id).exists()
+    ):
+        raise ExamRefused("You are no longer in this assessment's cohort; ask your program.")
     if _overdue(attempt, now):
         _finalize(attempt, at=attempt.deadline or now, ended="deadline")
         return None
@@ -274,7 +294,8 @@ def commit_stage_one(
                 return attempt.revision
             if not case.draft.get("localization"):
                 raise ExamRefused("Choose a localization before you see the tests.")
-            AttemptCase.objects.filter(pk=case.pk).update(committed_at=now)
+            at = min(now, attempt.deadline or now)
+            AttemptCase.objects.filter(pk=case.pk).update(committed_at=at)
             return _bump(attempt)
     raise TimeIsUp(TIME_IS_UP)
 
@@ -303,7 +324,8 @@ def submit(*, attempt: Attempt, now: datetime | None = None) -> bool:
         return False
     if locked is None:
         return False
-    _finalize(locked, at=now, ended="submitted")
+    # Within the grace the finish time is still the deadline, never after it.
+    _finalize(locked, at=min(now, locked.deadline or now), ended="submitted")
     return True
 
 
@@ -357,20 +379,29 @@ def _finalize(attempt: Attempt, *, at: datetime, ended: str) -> None:
     )
 
 
-@transaction.atomic
 def finalize_overdue(*, now: datetime | None = None) -> int:
     """Finalize every exam attempt past its deadline and grace, at its deadline (for cron:
-    `manage.py finalize_overdue`); returns how many."""
+    `manage.py finalize_overdue`); returns how many. Each attempt is its own transaction:
+    one that fails is logged and left for the next run, never holding up the others."""
     now = now or timezone.now()
-    overdue = Attempt.objects.select_for_update(skip_locked=True).filter(
-        assessment__isnull=False,
-        completed_at__isnull=True,
-        deadline__lt=now - EXAM.grace,
-    )
+    overdue = Attempt.objects.filter(
+        assessment__isnull=False, completed_at__isnull=True, deadline__lt=now - EXAM.grace
+    ).values_list("pk", flat=True)
     count = 0
-    for attempt in overdue:
-        _finalize(attempt, at=attempt.deadline or now, ended="deadline")
-        count += 1
+    for pk in list(overdue):
+        try:
+            with transaction.atomic():
+                attempt = (
+                    Attempt.objects.select_for_update(skip_locked=True)
+                    .filter(pk=pk, completed_at__isnull=True)
+                    .first()
+                )
+                if attempt is None:  # ended meanwhile, or being ended by a request now
+                    continue
+                _finalize(attempt, at=attempt.deadline or now, ended="deadline")
+                count += 1
+        except Exception:
+            logger.exception("Attempt %s could not be finalized; the next run tries again.", pk)
     return count
 
 
@@ -424,6 +455,14 @@ def case_status(attempt_case: AttemptCase) -> str:
     return PARTLY
 
 
+def resume_position(attempt: Attempt) -> int:
+    """Where the learner takes up an attempt: the first case not fully answered."""
+    for case in attempt.attempt_cases.all():
+        if case_status(case) != ANSWERED:
+            return case.position
+    return 1
+
+
 def assessments_for_learner(user) -> list[Assessment]:
     """The assessments of the learner's cohorts, the latest first."""
     return list(
@@ -450,6 +489,7 @@ def learner_rows(user, now: datetime | None = None) -> list[dict]:
                 "assessment": assessment,
                 "window": window,
                 "current": current,
+                "resume_at": resume_position(current) if current else 1,
                 "finished": [a for a in attempts if a is not current],
                 "not_yet": now < window.opens_at,
                 "closed": now >= window.closes_at,

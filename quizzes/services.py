@@ -8,14 +8,22 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, Max, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
 from cases.models import Case, CaseFinding, Tag
 from quizzes import grading
 from quizzes.content import compile_cases, shuffled
-from quizzes.models import Attempt, AttemptCase, ProblemReport, Quiz, QuizCase, Response
+from quizzes.models import (
+    Assessment,
+    Attempt,
+    AttemptCase,
+    ProblemReport,
+    Quiz,
+    QuizCase,
+    Response,
+)
 
 CURATED_SETS = Path(__file__).resolve().parent / "content" / "practice_sets.json"
 
@@ -53,7 +61,27 @@ def start_preview(*, user, snapshot: dict) -> Attempt:
     return attempt
 
 
+def held_back(user) -> set[int]:
+    """The cases of the assessments the learner's cohorts are running or about to run:
+    practice does not ask them, so no key is learnt there before the exam is over."""
+    from quizzes.exams import EXAM
+
+    cutoff = timezone.now() - EXAM.grace
+    running = Assessment.objects.filter(cohort__memberships__user=user).filter(
+        Q(closes_at__gt=cutoff) | Q(accommodations__closes_at__gt=cutoff)
+    )
+    return set(
+        QuizCase.objects.filter(quiz__assessments__in=running).values_list("case_id", flat=True)
+    ) | set(
+        AttemptCase.objects.filter(attempt__assessment__in=running).values_list(
+            "case_id", flat=True
+        )
+    )
+
+
 def _create_attempt(*, user, quiz: Quiz | None, title: str, case_ids: list[int]) -> Attempt:
+    held = held_back(user)
+    case_ids = [pk for pk in case_ids if pk not in held]
     compiled = compile_cases(case_ids)
     case_ids = [pk for pk in case_ids if pk in compiled]
     if not case_ids:

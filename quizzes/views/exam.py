@@ -60,7 +60,7 @@ def exam_start(request: HtmxHttpRequest, assessment_id: int) -> HttpResponse:
     except exams.ExamRefused as exc:
         messages.error(request, str(exc))
         return redirect("quizzes:exams")
-    return redirect(_case_url(attempt, 1))
+    return redirect(_case_url(attempt, exams.resume_position(attempt)))
 
 
 def _grid(attempt: Attempt) -> list[dict]:
@@ -136,9 +136,12 @@ def exam_case(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpR
     return response
 
 
-def _refused(request: HtmxHttpRequest, attempt: Attempt, case: AttemptCase, exc: Exception):
-    """A save that was refused: time is up (to the end page), a stale page (reload), or a
-    choice the case does not offer."""
+def _refused(
+    request: HtmxHttpRequest, attempt: Attempt, case: AttemptCase, exc: Exception, action: str
+):
+    """A step that was refused: time is up (to the end page), a stale page (reload), a
+    choice the case does not offer, or a commit before a localization (the other choices
+    were saved)."""
     if isinstance(exc, exams.TimeIsUp) or attempt.completed_at or "has ended" in str(exc):
         messages.info(request, str(exc))
         target = _done_url(attempt)
@@ -148,10 +151,10 @@ def _refused(request: HtmxHttpRequest, attempt: Attempt, case: AttemptCase, exc:
         return render(
             request,
             "quizzes/exam_case.html#save_status",
-            {"save_error": str(exc), "revision": None},
+            {"save_error": str(exc), "revision": None, "action": action},
             status=status,
         )
-    messages.error(request, f"Not saved: {exc}")
+    messages.error(request, str(exc) if action == "commit" else f"Not saved: {exc}")
     return redirect(_case_url(attempt, case.position))
 
 
@@ -179,7 +182,7 @@ def exam_save(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpR
             )
     except exams.ExamRefused as exc:
         attempt.refresh_from_db()
-        return _refused(request, attempt, case, exc)
+        return _refused(request, attempt, case, exc, action)
     go = request.POST.get("go", "")
     if action in ("commit", "flag", "unflag") or not request.htmx:
         # A new stage, a flag, or a page without htmx: back to the case (or where asked).
@@ -207,7 +210,7 @@ def exam_submit(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
             messages.success(request, "Your exam is submitted.")
         return redirect(_done_url(attempt))
     grid = _grid(attempt)
-    return render(
+    response = render(
         request,
         "quizzes/exam_submit.html",
         {
@@ -216,6 +219,8 @@ def exam_submit(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
             "unanswered": [row for row in grid if row["status"] != exams.ANSWERED],
         },
     )
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required
@@ -229,7 +234,7 @@ def exam_done(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     assessment = attempt.assessment
     if assessment is None:  # pragma: no cover - the lookup requires one
         raise Http404
-    released = exams.results_released(assessment)
+    released = exams.results_visible_to(assessment, request.user)
     cases = exams.results_by_case(attempt) if released else []
     scores = [r.score for _, responses in cases for r in responses]
     return render(

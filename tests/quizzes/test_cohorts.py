@@ -138,3 +138,9 @@ def test_the_cohort_page_runs_a_fixed_number_of_queries(
     # Session, user, group check, the cohort, its members.
     with django_assert_num_queries(5):
         assert client.get(reverse("teach:cohort", args=[cohort.pk])).status_code == 200
+
+
+def test_an_instructor_does_not_join_their_own_cohort_as_a_learner(cohort, instructor):
+    with pytest.raises(cohorts.CohortError, match="You run this cohort"):
+        cohorts.join_with_code(user=instructor, code=cohort.code)
+    assert not Membership.objects.exists()

@@ -185,3 +185,15 @@ def test_at_the_deadline_the_end_page_ends_the_attempt_without_waiting_for_the_g
 def test_before_the_deadline_the_end_page_sends_back_to_the_exam(client, attempt):
     response = client.get(reverse("quizzes:exam_done", args=[attempt.pk]))
     assert response.url == case_url(attempt)
+
+
+def test_the_exam_page_gives_nothing_away(client, attempt):
+    for case in attempt.attempt_cases.all():
+        html = client.get(case_url(attempt, case.position)).content.decode()
+        content = case.content
+        assert content["case"]["title"] not in html
+        if content["case"]["investigations_html"]:
+            assert content["case"]["investigations_html"] not in html
+        for option in (content["next_step"] or {}).get("options", []):
+            assert option["rationale"] not in html
+        assert "Explanation" not in html and "teaching" not in html.lower()

@@ -243,7 +243,8 @@ def test_a_second_attempt_only_where_the_assessment_allows_it(assessment, learne
     [
         ("immediate", None, OPENS, True),
         ("after_close", None, CLOSES - timedelta(minutes=1), False),
-        ("after_close", None, CLOSES, True),
+        ("after_close", None, CLOSES, False),  # others may still be saving in their grace
+        ("after_close", None, CLOSES + exams.EXAM.grace, True),
         ("manual", None, CLOSES + timedelta(days=9), False),
         ("manual", OPENS, OPENS, True),
     ],
@@ -264,7 +265,7 @@ def test_after_close_waits_for_the_latest_accommodated_close(assessment, learner
         reason="A clinical shift during the window.",
     )
     assert exams.results_released(assessment, now=CLOSES + timedelta(hours=1)) is False
-    assert exams.results_released(assessment, now=CLOSES + timedelta(hours=2)) is True
+    assert exams.results_released(assessment, now=CLOSES + timedelta(hours=2, seconds=15)) is True
 
 
 def test_releasing_by_hand_happens_once(assessment):
@@ -392,3 +393,51 @@ def test_fifty_learners_saving_at_once_lose_no_answer(kb, quiz, instructor):
     for first in firsts:
         first.refresh_from_db()
         assert first.draft == {"localization": "umn"}
+
+
+def test_results_stay_hidden_while_the_learner_has_an_attempt_left(assessment, learner):
+    assessment.release, assessment.attempts_allowed = "immediate", 2
+    assessment.save()
+    attempt = started(assessment, learner)
+    exams.submit(attempt=attempt, now=OPENS + timedelta(minutes=20))
+    during = OPENS + timedelta(minutes=30)
+    assert exams.results_visible_to(assessment, learner, now=during) is False
+    # Once the window closes, or the last attempt is used, they show.
+    assert exams.results_visible_to(assessment, learner, now=CLOSES) is True
+    second = started(assessment, learner, during)
+    exams.submit(attempt=second, now=during + timedelta(minutes=5))
+    assert exams.results_visible_to(assessment, learner, now=during + timedelta(minutes=6))
+
+
+def test_a_submission_in_the_grace_is_recorded_at_the_deadline(assessment, learner):
+    attempt = started(assessment, learner)
+    assert exams.submit(attempt=attempt, now=attempt.deadline + timedelta(seconds=10))
+    attempt.refresh_from_db()
+    assert (attempt.completed_at, attempt.ended) == (attempt.deadline, "submitted")
+
+
+def test_a_learner_removed_from_the_cohort_saves_nothing_more(assessment, learner):
+    attempt = started(assessment, learner)
+    cohorts.remove_learner(cohort=assessment.cohort, user_id=learner.pk)
+    with pytest.raises(exams.ExamRefused, match="no longer in"):
+        exams.save_answers(
+            attempt_case=attempt.attempt_cases.first(),
+            data={"localization": "umn"},
+            revision=0,
+            now=OPENS + timedelta(minutes=10),
+        )
+
+
+def test_practice_does_not_ask_the_cases_of_a_running_exam(assessment, learner, quiz):
+    from quizzes.models import Quiz, QuizCase
+    from quizzes.services import start_attempt
+
+    practice = Quiz.objects.create(slug="drill", title="Drill")
+    for position, case in enumerate(quiz.cases.all(), start=1):
+        QuizCase.objects.create(quiz=practice, case=case, position=position)
+    with time_machine.travel(OPENS, tick=False), pytest.raises(Exception, match="no published"):
+        start_attempt(user=learner, quiz=practice)
+    # Once every window has closed (and its grace passed), practice asks them again.
+    with time_machine.travel(CLOSES + timedelta(minutes=1), tick=False):
+        attempt, _ = start_attempt(user=learner, quiz=practice)
+    assert attempt.case_count == quiz.cases.count()
