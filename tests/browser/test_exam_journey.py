@@ -99,3 +99,30 @@ def test_a_learner_takes_a_timed_exam_and_loses_nothing_on_a_reload(page, live_s
         "site": "cerebrum",
     }
     assert {name: found for name, found in checked.items() if found} == {}
+
+
+def test_a_save_that_fails_is_said_and_retried_until_it_lands(page, live_server, exam):
+    from quizzes.models import Attempt
+
+    base = live_server.url
+    log_in(page, base, "resident")
+    page.goto(f"{base}/exams/")
+    page.click("button:has-text('Start')")
+    page.wait_for_url("**/exams/attempts/*/cases/1/")
+    # The connection drops for the first save only.
+    dropped = []
+
+    def drop_once(route):
+        if not dropped:
+            dropped.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    page.route("**/save/", drop_once)
+    page.check("input[name=localization][value=lmn]")
+    page.wait_for_selector("text=Retrying")
+    page.wait_for_selector("text=Saved at", timeout=15_000)
+    assert dropped
+    attempt = Attempt.objects.get(user__username="resident")
+    assert attempt.attempt_cases.get(position=1).draft == {"localization": "lmn"}
