@@ -1,6 +1,7 @@
 from django.urls import path
 
 from cases.views import bank, cases, editor, reports, sources
+from quizzes.views import assessments as assessment_views
 from quizzes.views import cohorts as cohort_views
 from quizzes.views import teach as quiz_builder
 
@@ -37,6 +38,43 @@ urlpatterns = [
     path("cohorts/<int:cohort_id>/add/", cohort_views.cohort_add, name="cohort_add"),
     path("cohorts/<int:cohort_id>/enrol/", cohort_views.cohort_enrol, name="cohort_enrol"),
     path("cohorts/<int:cohort_id>/remove/", cohort_views.cohort_remove, name="cohort_remove"),
+    path("assessments/", assessment_views.assessment_list, name="assessments"),
+    path("assessments/<int:assessment_id>/", assessment_views.assessment_detail, name="assessment"),
+    path(
+        "assessments/<int:assessment_id>/accommodate/",
+        assessment_views.assessment_accommodate,
+        name="assessment_accommodate",
+    ),
+    path(
+        "assessments/<int:assessment_id>/release/",
+        assessment_views.assessment_release,
+        name="assessment_release",
+    ),
+    path(
+        "assessments/<int:assessment_id>/gradebook/",
+        assessment_views.assessment_gradebook,
+        name="assessment_gradebook",
+    ),
+    path(
+        "assessments/<int:assessment_id>/gradebook.csv",
+        assessment_views.assessment_gradebook_csv,
+        name="assessment_gradebook_csv",
+    ),
+    path(
+        "assessments/<int:assessment_id>/attempts/<int:attempt_id>/",
+        assessment_views.assessment_attempt,
+        name="assessment_attempt",
+    ),
+    path(
+        "assessments/<int:assessment_id>/analysis/",
+        assessment_views.assessment_analysis,
+        name="assessment_analysis",
+    ),
+    path(
+        "assessments/<int:assessment_id>/analysis.csv",
+        assessment_views.assessment_analysis_csv,
+        name="assessment_analysis_csv",
+    ),
     path("sources/", sources.sources, name="sources"),
     path("sources/new/", sources.source_new, name="source_new"),
     path("sources/<slug:key>/edit/", sources.source_edit, name="source_edit"),

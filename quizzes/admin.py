@@ -2,6 +2,8 @@ from django.contrib import admin
 
 from neurolocalize.admin import ReadOnlyAdmin
 from quizzes.models import (
+    Accommodation,
+    Assessment,
     Attempt,
     AttemptCase,
     Cohort,
@@ -88,3 +90,29 @@ class MembershipAdmin(ReadOnlyAdmin):
     list_filter = ["how"]
     list_select_related = ["cohort", "user"]
     search_fields = ["cohort__name", "user__username", "user__email"]
+
+
+class AccommodationInline(admin.TabularInline):
+    model = Accommodation
+    extra = 0
+    raw_id_fields = ["learner"]
+
+
+@admin.register(Assessment)
+class AssessmentAdmin(admin.ModelAdmin):
+    """Assessments are scheduled from the instructor area; here an administrator can mend
+    one."""
+
+    list_display = ["title", "cohort", "opens_at", "closes_at", "release", "released_at"]
+    list_filter = ["release"]
+    list_select_related = ["cohort"]
+    search_fields = ["title", "cohort__name"]
+    raw_id_fields = ["quiz", "cohort", "created_by"]
+    inlines = [AccommodationInline]
+
+
+@admin.register(Accommodation)
+class AccommodationAdmin(ReadOnlyAdmin):
+    list_display = ["assessment", "learner", "extra_minutes", "opens_at", "closes_at"]
+    list_select_related = ["assessment", "learner"]
+    search_fields = ["assessment__title", "learner__username", "reason"]

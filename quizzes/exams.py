@@ -215,6 +215,9 @@ def _new_attempt(assessment: Assessment, user, now: datetime) -> Attempt:
         case_count=len(case_ids),
         deadline=deadline_for(assessment, window, now),
     )
+    # The start is the server's time as this service sees it (the clock tests move too).
+    Attempt.objects.filter(pk=attempt.pk).update(started_at=now)
+    attempt.started_at = now
     AttemptCase.objects.bulk_create(
         AttemptCase(attempt=attempt, case_id=pk, position=i, content=compiled[pk])
         for i, pk in enumerate(case_ids, start=1)

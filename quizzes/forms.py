@@ -13,7 +13,7 @@ from cases import localization
 from cases.forms import CaseFilterForm
 from cases.models import Case, Tag
 from quizzes import grading
-from quizzes.models import ProblemReport, Quiz
+from quizzes.models import Assessment, ProblemReport, Quiz
 
 # The key of an error that belongs to the whole form, not to one item.
 FORM_ERROR = "form"
@@ -341,3 +341,178 @@ def partial_stage_form(content: grading.CaseContent, stage: int, data: Mapping) 
     for field in form.fields.values():
         field.required = False
     return form
+
+
+# Assessments --------------------------------------------------------------------------------
+
+
+def _when(label: str, *, missing: str = "") -> forms.DateTimeField:
+    """A date and time picked in the browser, read in the site's time zone; optional
+    unless `missing` says what to ask for."""
+    return forms.DateTimeField(
+        label=label,
+        required=bool(missing),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        error_messages={
+            "required": missing,
+            "invalid": "Give a date and a time, such as 2027-03-01 09:00.",
+        },
+    )
+
+
+class _QuizByTitle(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Quiz) -> str:
+        count = getattr(obj, "case_total", 0)
+        return f"{obj.title} ({count} published case{'s' if count != 1 else ''})"
+
+
+class _ByName(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return str(obj)
+
+
+class _ByUsername(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return obj.get_username()
+
+
+class ScheduleForm(forms.Form):
+    """Give a quiz to a cohort: what the instructor chooses of an assessment. The rules
+    between fields (a window that closes after it opens) are the model's constraints, met
+    by `exams.schedule`; `add_schedule_errors` puts what it refuses beside its field."""
+
+    # The model's constraints, by the field an instructor would correct.
+    CONSTRAINT_FIELDS = {
+        "assessment_closes_after_it_opens": "closes_at",
+        "assessment_allows_an_attempt": "attempts_allowed",
+        "assessment_time_limit_positive": "time_limit_minutes",
+    }
+
+    quiz = _QuizByTitle(
+        queryset=None,
+        empty_label="Choose a quiz",
+        help_text="Any quiz with a fixed list of published cases.",
+        error_messages={
+            "required": "Choose the quiz to give.",
+            "invalid_choice": "That quiz cannot be given (it has no published case); choose "
+            "another.",
+        },
+    )
+    cohort = _ByName(
+        queryset=None,
+        empty_label="Choose a cohort",
+        error_messages={
+            "required": "Choose the cohort that takes it.",
+            "invalid_choice": "Choose one of the cohorts you run.",
+        },
+    )
+    title = forms.CharField(
+        max_length=120,
+        help_text="As learners will see it, such as “Spring localization exam”.",
+        error_messages={"required": "Give the assessment a title learners will recognise."},
+    )
+    opens_at = _when("Opens", missing="Give the time it opens.")
+    closes_at = _when("Closes", missing="Give the time it closes.")
+    time_limit_minutes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        label="Time limit (minutes)",
+        help_text="Leave it empty and the window alone limits the time.",
+        error_messages={
+            "invalid": "Give the time limit in whole minutes.",
+            "min_value": "A time limit is at least 1 minute; leave it empty for none.",
+        },
+    )
+    attempts_allowed = forms.IntegerField(
+        min_value=1,
+        initial=1,
+        error_messages={
+            "required": "Say how many attempts each learner has (usually 1).",
+            "invalid": "Give the attempts as a whole number.",
+            "min_value": "Allow at least 1 attempt.",
+        },
+    )
+    shuffle_cases = forms.BooleanField(
+        required=False, initial=True, label="Give each learner the cases in a different order"
+    )
+    shuffle_options = forms.BooleanField(
+        required=False, initial=True, label="Shuffle each next step's options"
+    )
+    release = forms.ChoiceField(
+        choices=Assessment.Release.choices,
+        initial=Assessment.Release.AFTER_CLOSE,
+        widget=forms.RadioSelect,
+        label="Learners see their results, with the keys and explanations",
+        error_messages={"required": "Choose when learners see their results."},
+    )
+
+    def __init__(self, *args: Any, quizzes: Any, cohorts: Any, time_zone: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["quiz"].queryset = quizzes  # type: ignore[attr-defined]
+        self.fields["cohort"].queryset = cohorts  # type: ignore[attr-defined]
+        for name in ("opens_at", "closes_at"):
+            self.fields[name].help_text = f"In the site's time zone, {time_zone}."
+
+    def clean_title(self) -> str:
+        title = self.cleaned_data["title"].strip()
+        if not title:
+            raise ValidationError("Give the assessment a title learners will recognise.")
+        return title
+
+    def add_schedule_errors(self, error: ValidationError) -> None:
+        """Put what `exams.schedule` refused beside the field to correct."""
+        by_message = {
+            str(constraint.get_violation_error_message()): self.CONSTRAINT_FIELDS[constraint.name]
+            for constraint in Assessment._meta.constraints
+            if constraint.name in self.CONSTRAINT_FIELDS
+        }
+        for field, messages in error.message_dict.items():
+            for message in messages:
+                target = by_message.get(message, field if field in self.fields else None)
+                self.add_error(target, message)
+
+
+class AccommodationForm(forms.Form):
+    """One learner's extra time and window, and why; set again, it replaces theirs."""
+
+    learner = _ByUsername(
+        queryset=None,
+        to_field_name="username",
+        empty_label="Choose a learner",
+        error_messages={
+            "required": "Choose the learner.",
+            "invalid_choice": "That learner is not in this cohort.",
+        },
+    )
+    extra_minutes = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=32767,
+        initial=0,
+        label="Extra minutes",
+        help_text="Added to the time limit.",
+        error_messages={
+            "invalid": "Give the extra time in whole minutes.",
+            "min_value": "Extra time cannot be negative.",
+            "max_value": "That is more extra time than can be given.",
+        },
+    )
+    opens_at = _when("Opens")
+    closes_at = _when("Closes")
+    reason = forms.CharField(
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded with the accommodation, such as the program's approval.",
+        error_messages={"required": "Give the reason for the accommodation."},
+    )
+
+    def __init__(self, *args: Any, learners: Any, time_zone: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["learner"].queryset = learners  # type: ignore[attr-defined]
+        self.fields[
+            "opens_at"
+        ].help_text = f"Optional: a different window, in the site's time zone, {time_zone}."
+        self.fields["closes_at"].help_text = "Optional: leave empty to keep the assessment's."
+
+    def clean_extra_minutes(self) -> int:
+        return self.cleaned_data["extra_minutes"] or 0
