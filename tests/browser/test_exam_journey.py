@@ -126,3 +126,46 @@ def test_a_save_that_fails_is_said_and_retried_until_it_lands(page, live_server,
     assert dropped
     attempt = Attempt.objects.get(user__username="resident")
     assert attempt.attempt_cases.get(position=1).draft == {"localization": "lmn"}
+
+
+def test_the_instructor_releases_results_and_reads_the_gradebook_and_item_analysis(
+    page, live_server, exam
+):
+    from quizzes import exams
+    from quizzes.models import Attempt
+
+    base = live_server.url
+    # The resident takes the exam and submits it.
+    log_in(page, base, "resident")
+    page.goto(f"{base}/exams/")
+    page.click("button:has-text('Start')")
+    page.wait_for_url("**/exams/attempts/*/cases/1/")
+    page.check("input[name=localization][value=umn]")
+    page.wait_for_selector("text=Saved at")
+    page.goto(f"{base}/exams/attempts/{Attempt.objects.get().pk}/submit/")
+    page.click("button:has-text('Submit my exam')")
+    page.wait_for_url("**/exams/attempts/*/")
+    assert "once your program releases them" in page.locator("main").inner_text()
+    # The instructor releases the results, then reads the gradebook and the analysis.
+    checked = {}
+    log_in(page, base, "teacher")
+    page.goto(f"{base}/teach/assessments/")
+    checked["assessments"] = serious_violations(page)
+    page.click("text=Spring exam")
+    checked["assessment"] = serious_violations(page)
+    page.click("button:has-text('Release results now')")
+    page.wait_for_load_state()
+    assert exams.results_released(exam.__class__.objects.get(pk=exam.pk))
+    page.goto(f"{base}/teach/assessments/{exam.pk}/gradebook/")
+    assert "resident" in page.locator("main").inner_text()
+    assert "Submitted" in page.locator("main").inner_text()
+    checked["gradebook"] = serious_violations(page)
+    page.goto(f"{base}/teach/assessments/{exam.pk}/analysis/")
+    assert page.locator("svg").count() >= 2
+    checked["analysis"] = serious_violations(page)
+    # The resident now sees their result, with the explanations.
+    log_in(page, base, "resident")
+    page.goto(f"{base}/exams/attempts/{Attempt.objects.get().pk}/")
+    assert "Your score" in page.locator("main").inner_text()
+    checked["result"] = serious_violations(page)
+    assert {name: found for name, found in checked.items() if found} == {}
