@@ -235,7 +235,11 @@ TIME_IS_UP = "Time is up: your attempt was submitted with the answers saved."
 def _lock_open(attempt_id: int, now: datetime) -> Attempt | None:
     """The attempt, locked, if it still takes changes; None if it was overdue and is now
     finalized at its deadline (the caller lets that commit, then says time is up)."""
-    attempt = Attempt.objects.select_for_update().select_related("assessment").get(pk=attempt_id)
+    attempt = (
+        Attempt.objects.select_for_update(of=("self",))
+        .select_related("assessment")
+        .get(pk=attempt_id)
+    )
     if attempt.completed_at is not None:
         raise ExamRefused("This attempt has ended; nothing more can change.")
     if (
