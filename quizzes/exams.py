@@ -143,8 +143,16 @@ def set_accommodation(
 
 
 @transaction.atomic
-def release_results(*, assessment: Assessment) -> bool:
-    """Release the results now; False if they were released already."""
+def release_results(*, assessment: Assessment, now: datetime | None = None) -> bool:
+    """Release the results now; False if they were released already. Not before every
+    window has closed: a learner still to take the exam must not meet its keys."""
+    now = now or timezone.now()
+    close = latest_close(assessment)
+    if now < close + EXAM.grace:
+        raise ExamRefused(
+            "Results can be released once every window has closed, at "
+            f"{timezone.localtime(close):%d %b %Y, %H:%M %Z}; learners may still be taking it."
+        )
     return bool(
         Assessment.objects.filter(pk=assessment.pk, released_at__isnull=True).update(
             released_at=timezone.now()
@@ -359,12 +367,15 @@ def _finalize(attempt: Attempt, *, at: datetime, ended: str) -> None:
     for case in attempt.attempt_cases.all():
         content = case.grading_content
         answers = _answers(case.draft)
+        first = answers.localization or ""
         results = {
             **grading.grade_stage(content, answers, grading.STAGE_ONE),
-            **grading.grade_stage(
-                content, answers, grading.STAGE_TWO, first=answers.localization or ""
-            ),
+            **grading.grade_stage(content, answers, grading.STAGE_TWO, first=first),
         }
+        if grading.REVISED in results and not answers.revised:
+            # In practice the first answer stands for the second unless changed; in an
+            # exam a question left blank is unanswered, and scores nothing.
+            results[grading.REVISED] = grading.grade_revised(content, "", first)
         responses += [
             Response(
                 attempt_case=case,

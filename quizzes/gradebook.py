@@ -445,8 +445,9 @@ class Miss:
     """How often the cohort got one thing wrong."""
 
     label: str
-    asked: int
+    asked: int  # answered: blanks are counted apart, never as wrong
     wrong: int
+    blank: int = 0
 
     @property
     def percent(self) -> float:
@@ -608,8 +609,9 @@ def analysis(assessment: Assessment) -> Analysis:
     given: dict[tuple[int, str], Counter] = defaultdict(Counter)
     keys: dict[tuple[int, str], str] = {}
     credited: dict[tuple[int, str], set[str]] = defaultdict(set)
-    finding_misses: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    key_misses: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    # [answered, wrong, left blank]
+    finding_misses: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
+    key_misses: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
     for attempt_case_id, kind, score, value, key in Response.objects.filter(
         attempt_case__attempt_id__in=attempt_ids
     ).values_list("attempt_case_id", "item", "score", "given", "key"):
@@ -624,12 +626,18 @@ def analysis(assessment: Assessment) -> Analysis:
                 credited[item].add(label)
         if kind in (grading.LOCALIZATION, grading.REVISED):
             tally = key_misses[(key, kind)]
-            tally[0] += 1
-            tally[1] += score < 1
+            if value in ("", None):
+                tally[2] += 1
+            else:
+                tally[0] += 1
+                tally[1] += score < 1
         if kind == grading.FINDINGS:
             chosen = value if isinstance(value, Mapping) else {}
             for code, sign in key.items():
                 tally = finding_misses[code]
+                if not chosen.get(code):
+                    tally[2] += 1
+                    continue
                 tally[0] += 1
                 tally[1] += chosen.get(code) != sign
 
@@ -680,16 +688,16 @@ def analysis(assessment: Assessment) -> Analysis:
         )
     findings = sorted(
         (
-            Miss(names.get(code, code), asked_, wrong)
-            for code, (asked_, wrong) in finding_misses.items()
+            Miss(names.get(code, code), asked_, wrong, blank)
+            for code, (asked_, wrong, blank) in finding_misses.items()
         ),
         key=lambda m: (-m.percent, m.label),
     )
     by_key = [
         KeyMiss(
             label=grading.ANSWER_LABELS[answer],
-            before=Miss("", *key_misses.get((answer, grading.LOCALIZATION), [0, 0])),
-            after=Miss("", *key_misses.get((answer, grading.REVISED), [0, 0])),
+            before=Miss("", *key_misses.get((answer, grading.LOCALIZATION), [0, 0, 0])),
+            after=Miss("", *key_misses.get((answer, grading.REVISED), [0, 0, 0])),
         )
         for answer in ANSWERS
         if (answer, grading.LOCALIZATION) in key_misses or (answer, grading.REVISED) in key_misses

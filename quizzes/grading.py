@@ -312,6 +312,11 @@ def _and_list(words: list[str]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
+def _you_chose(names: Mapping[str, str], given: str) -> str:
+    """What the learner chose, in words; an exam's unanswered item says so."""
+    return f"You chose {names.get(given, given)}" if given else "You gave no answer"
+
+
 def _finding_label(finding: CaseFinding) -> str:
     return f"{finding.name} ({finding.where})" if finding.where else finding.name
 
@@ -454,8 +459,7 @@ def grade_localization(
     verdict = (
         f"Correct: {_upper_first(ANSWER_NAMES[key])}."
         if score
-        else f"Not quite. You chose {ANSWER_NAMES.get(given, given)}; the answer is "
-        f"{ANSWER_NAMES[key]}."
+        else f"Not quite. {_you_chose(ANSWER_NAMES, given)}; the answer is {ANSWER_NAMES[key]}."
     )
     points = [_point("verdict", verdict, _verdict_cites(content), bool(score))]
     if certainty == SURE and not score:
@@ -528,12 +532,14 @@ def grade_revised(content: CaseContent, given: str, first: str) -> ItemResult:
     verdict = (
         f"After the tests: right, {ANSWER_NAMES[key]}."
         if score
-        else f"After the tests: not quite. You chose {ANSWER_NAMES.get(given, given)}; the "
-        f"answer is {ANSWER_NAMES[key]}."
+        else f"After the tests: not quite. {_you_chose(ANSWER_NAMES, given)}; the answer is "
+        f"{ANSWER_NAMES[key]}."
     )
     # A verdict on one patient: the localization item cites what the signs mean.
     points = [Point("verdict", verdict, (), bool(score))]
-    if given == first:
+    if not given:
+        change = "You gave no answer after the tests."
+    elif given == first:
         change = "You kept your first answer after the tests."
     elif score:
         change = (
@@ -571,7 +577,7 @@ def grade_site(content: CaseContent, given: str) -> ItemResult:
         )
     else:
         verdict = (
-            f"Not quite. You chose {SITE_NAMES.get(given, given)}; the best single answer is "
+            f"Not quite. {_you_chose(SITE_NAMES, given)}; the best single answer is "
             f"{SITE_NAMES[key]}."
         )
     points = [Point("verdict", verdict, (), bool(score))]

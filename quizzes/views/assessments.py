@@ -161,12 +161,18 @@ def assessment_release(request: HttpRequest, assessment_id: int) -> HttpResponse
             f"This assessment's results are released {assessment.get_release_display().lower()}"
             "; nothing changed.",
         )
-    elif exams.release_results(assessment=assessment):
-        messages.success(
-            request, "Results released: learners now see their scores, the keys and why."
-        )
     else:
-        messages.info(request, "The results were released already; nothing changed.")
+        try:
+            released = exams.release_results(assessment=assessment)
+        except exams.ExamRefused as exc:
+            messages.error(request, f"{exc} Nothing changed.")
+        else:
+            if released:
+                messages.success(
+                    request, "Results released: learners now see their scores, the keys and why."
+                )
+            else:
+                messages.info(request, "The results were released already; nothing changed.")
     return redirect("teach:assessment", assessment_id=assessment.pk)
 
 

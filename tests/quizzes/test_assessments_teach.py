@@ -185,10 +185,24 @@ def test_an_accommodation_gives_extra_time_and_a_window_with_its_reason(
     assert accommodation.reason == "Approved by the program for extra time."
 
 
-def test_results_are_released_by_hand_once(teacher, assessment):
+def test_results_are_released_by_hand_once_every_window_has_closed(teacher, assessment):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     url = reverse("teach:assessment_release", args=[assessment.pk])
     page = teacher.get(reverse("teach:assessment", args=[assessment.pk])).content.decode()
     assert "Release results now" in page
+    # While the window is open, a learner still to take it must not meet the keys.
+    assessment.opens_at = timezone.now() - timedelta(hours=1)
+    assessment.closes_at = timezone.now() + timedelta(hours=1)
+    assessment.save()
+    early = teacher.post(url, follow=True).content.decode()
+    assessment.refresh_from_db()
+    assert "once every window has closed" in early and assessment.released_at is None
+    assessment.opens_at = timezone.now() - timedelta(hours=3)
+    assessment.closes_at = timezone.now() - timedelta(hours=1)
+    assessment.save()
     first = teacher.post(url, follow=True).content.decode()
     assessment.refresh_from_db()
     released_at = assessment.released_at

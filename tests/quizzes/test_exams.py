@@ -268,9 +268,30 @@ def test_after_close_waits_for_the_latest_accommodated_close(assessment, learner
     assert exams.results_released(assessment, now=CLOSES + timedelta(hours=2, seconds=15)) is True
 
 
-def test_releasing_by_hand_happens_once(assessment):
-    assert exams.release_results(assessment=assessment) is True
-    assert exams.release_results(assessment=assessment) is False
+def test_releasing_by_hand_waits_for_every_window_and_happens_once(assessment, learner):
+    exams.set_accommodation(
+        assessment=assessment,
+        learner=learner,
+        closes_at=CLOSES + timedelta(hours=1),
+        reason="A clinical shift.",
+    )
+    with pytest.raises(exams.ExamRefused, match="once every window has closed"):
+        exams.release_results(assessment=assessment, now=CLOSES + timedelta(minutes=30))
+    later = CLOSES + timedelta(hours=2)
+    assert exams.release_results(assessment=assessment, now=later) is True
+    assert exams.release_results(assessment=assessment, now=later) is False
+
+
+def test_a_question_left_blank_after_the_tests_scores_nothing(assessment, learner):
+    attempt = started(assessment, learner)
+    case = next(c for c in attempt.attempt_cases.all() if c.content["case"]["investigations_html"])
+    at = OPENS + timedelta(minutes=10)
+    answer = case.content["case"]["answer"]
+    exams.save_answers(attempt_case=case, data={"localization": answer}, revision=0, now=at)
+    exams.submit(attempt=attempt, now=at)
+    revised = Response.objects.get(attempt_case=case, item="revised")
+    assert (revised.score, revised.given) == (0, "")
+    assert "You gave no answer" in str(revised.explanation)
 
 
 def test_a_window_that_closes_before_it_opens_is_refused(quiz, instructor):

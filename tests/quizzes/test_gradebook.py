@@ -351,7 +351,8 @@ def test_the_answers_chosen_are_counted_by_what_they_say_with_the_key_marked(ass
     ]
     assert by_item[(stroke.pk, "findings")].answers == ()
     # What the cohort misses: the stroke's two signs, each misread by half; UMN cases
-    # (the stroke alone) localized wrong by half before the tests.
+    # (the stroke alone) localized wrong once before the tests, and left blank once (a
+    # blank is not counted as wrong).
     misses = [(m.label.partition(":")[0], m.wrong, m.asked) for m in report.findings]
     # The most missed first.
     assert misses[:3] == [
@@ -360,8 +361,8 @@ def test_the_answers_chosen_are_counted_by_what_they_say_with_the_key_marked(ass
         ("Brisk (exaggerated) tendon reflexes", 0, 4),
     ]
     umn = next(k for k in report.keys if k.label == "Upper motor neuron")
-    assert (umn.before.wrong, umn.before.asked) == (2, 4)
-    assert umn.before.percent == 50
+    assert (umn.before.wrong, umn.before.asked, umn.before.blank) == (1, 3, 1)
+    assert round(umn.before.percent) == 33
 
 
 def test_the_analysis_page_draws_both_charts_with_text_alternatives_and_exports_csv(
