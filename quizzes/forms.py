@@ -8,6 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from cases import localization
 from cases.forms import CaseFilterForm
@@ -458,6 +459,13 @@ class ScheduleForm(forms.Form):
         if not title:
             raise ValidationError("Give the assessment a title learners will recognise.")
         return title
+
+    def clean_closes_at(self) -> Any:
+        closes_at = self.cleaned_data["closes_at"]
+        if closes_at is not None and closes_at <= timezone.now():
+            # It would sit as "closed" on every learner's exams page, never taken.
+            raise ValidationError("That time has passed: an assessment closes in the future.")
+        return closes_at
 
     def add_schedule_errors(self, error: ValidationError) -> None:
         """Put what `exams.schedule` refused beside the field to correct."""

@@ -186,7 +186,10 @@ def exam_save(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpR
     go = request.POST.get("go", "")
     if action in ("commit", "flag", "unflag") or not request.htmx:
         # A new stage, a flag, or a page without htmx: back to the case (or where asked).
-        target = _case_url(attempt, int(go)) if go.isdigit() else _case_url(attempt, position)
+        # To the answers, so keyboard focus starts there, not back at the top of the page.
+        target = (
+            _case_url(attempt, int(go)) if go.isdigit() else _case_url(attempt, position)
+        ) + "#answers"
         if not request.htmx:
             messages.success(request, "Saved.")
         return HttpResponseClientRedirect(target) if request.htmx else redirect(target)

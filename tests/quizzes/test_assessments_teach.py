@@ -293,3 +293,28 @@ def test_learners_and_visitors_are_refused(client, assessment, finished_attempt,
     client.login(username="learner", password=PASSWORD)
     for method, url in _assessment_urls(assessment, finished_attempt.pk):
         assert getattr(client, method)(url).status_code == 404, url
+
+
+def test_a_window_that_has_already_closed_is_refused_beside_the_close(teacher, quiz, cohort):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from quizzes.models import Assessment
+
+    past = timezone.localtime() - timedelta(days=3)
+    response = teacher.post(
+        reverse("teach:assessments"),
+        {
+            "quiz": quiz.pk,
+            "cohort": cohort.pk,
+            "title": "Too late",
+            "opens_at": (past - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "closes_at": past.strftime("%Y-%m-%dT%H:%M"),
+            "attempts_allowed": 1,
+            "release": "manual",
+        },
+    )
+    assert response.status_code == 422
+    assert "That time has passed" in response.content.decode()
+    assert not Assessment.objects.filter(title="Too late").exists()

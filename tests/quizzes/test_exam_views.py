@@ -94,7 +94,7 @@ def test_without_javascript_a_save_button_saves_and_moves_on(client, attempt):
     data = {"revision": 0, **stage_one(first), "go": "2"}
     data.pop("stage")
     response = client.post(save_url(attempt), data)
-    assert response.url == case_url(attempt, 2)
+    assert response.url == case_url(attempt, 2) + "#answers"
     first.refresh_from_db()
     assert first.draft["localization"] == first.content["case"]["answer"]
 
@@ -108,7 +108,7 @@ def test_committing_the_first_stage_shows_the_tests(client, attempt):
     data = {"revision": 0, **stage_one(first), "action": "commit"}
     data.pop("stage")
     response = client.post(save_url(attempt, first.position), data, **HTMX)
-    assert response["HX-Redirect"] == here
+    assert response["HX-Redirect"] == here + "#answers"
     html = client.get(here).content.decode()
     assert investigations in html and "Your first answers (they stand)" in html
 
