@@ -64,16 +64,19 @@ def exam_start(request: HtmxHttpRequest, assessment_id: int) -> HttpResponse:
 
 
 def _grid(attempt: Attempt) -> list[dict]:
-    return [
-        {
-            "position": case.position,
-            "status": exams.case_status(case),
-            "label": exams.STATUS_LABELS[exams.case_status(case)],
-            "flagged": case.flagged,
-            "url": _case_url(attempt, case.position),
-        }
-        for case in attempt.attempt_cases.all()
-    ]
+    rows = []
+    for case in attempt.attempt_cases.all():
+        status = exams.case_status(case)
+        rows.append(
+            {
+                "position": case.position,
+                "status": status,
+                "label": exams.STATUS_LABELS[status],
+                "flagged": case.flagged,
+                "url": _case_url(attempt, case.position),
+            }
+        )
+    return rows
 
 
 def _case_context(attempt: Attempt, case: AttemptCase) -> dict:

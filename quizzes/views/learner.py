@@ -51,7 +51,7 @@ def _get_attempt_case_for_user(request: HttpRequest, attempt_id: int, position: 
     )
 
 
-def _partial_wanted(request: HtmxHttpRequest) -> bool:
+def partial_wanted(request: HtmxHttpRequest) -> bool:
     # A history restore asks for the whole page even though it comes from htmx.
     return bool(request.htmx) and not request.htmx.history_restore_request
 
@@ -233,7 +233,7 @@ def case(request: HtmxHttpRequest, attempt_id: int, position: int) -> HttpRespon
         current = selectors.current_position(steps)
         if current is not None and current < position:
             return redirect("quizzes:case", attempt_id=attempt_id, position=current)
-    partial = _partial_wanted(request)
+    partial = partial_wanted(request)
     template = "quizzes/case.html#panel" if partial else "quizzes/case.html"
     response = render(request, template, _case_context(attempt_case, steps=steps, partial=partial))
     return push_url(response, here) if partial else response
@@ -246,7 +246,7 @@ STAGE_SERVICES: dict[int, Callable[..., services.Submission]] = {
 
 
 def _answer(request: HtmxHttpRequest, attempt_case: AttemptCase, here: str) -> HttpResponse:
-    partial = _partial_wanted(request)
+    partial = partial_wanted(request)
     stage = attempt_case.stage
     posted = request.POST.get("stage", "")
     if stage == grading.RESULTS or posted in {str(s) for s in range(grading.STAGE_ONE, stage)}:
@@ -340,7 +340,7 @@ def summary(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
     if not attempt.is_complete:
         return redirect("quizzes:resume", attempt_id=attempt.pk)
     attempt_cases = selectors.attempt_for_review(attempt)
-    template = "quizzes/summary.html#body" if _partial_wanted(request) else "quizzes/summary.html"
+    template = "quizzes/summary.html#body" if partial_wanted(request) else "quizzes/summary.html"
     response = render(
         request,
         template,
@@ -350,10 +350,10 @@ def summary(request: HtmxHttpRequest, attempt_id: int) -> HttpResponse:
             "scores": selectors.item_scores(attempt_cases),
             "item_labels": grading.ITEM_LABELS,
             "answer_labels": grading.ANSWER_LABELS,
-            "partial": _partial_wanted(request),
+            "partial": partial_wanted(request),
         },
     )
-    if _partial_wanted(request):
+    if partial_wanted(request):
         push_url(response, reverse("quizzes:summary", args=[attempt.pk]))
     return response
 

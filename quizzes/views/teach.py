@@ -21,17 +21,12 @@ from cases.models import Case
 from cases.views import PER_PAGE, instructor_required
 from quizzes import forms, selectors, services
 from quizzes.models import Quiz
-from quizzes.views.learner import HtmxHttpRequest
+from quizzes.views.learner import HtmxHttpRequest, partial_wanted
 
 
 def _get_practice_set(quiz_id: int) -> Quiz:
     """Any practice set: instructors share them (the decorator checked who asks)."""
     return get_object_or_404(Quiz.objects.practice().select_related("draw_tag"), pk=quiz_id)
-
-
-def _partial_wanted(request: HtmxHttpRequest) -> bool:
-    # A history restore asks for the whole page even though it comes from htmx.
-    return bool(request.htmx) and not request.htmx.history_restore_request
 
 
 def _edit_url(quiz: Quiz, query: str = "", anchor: str = "") -> str:
@@ -115,7 +110,7 @@ def _changed(
 ) -> HttpResponse:
     """After adding, moving or removing a case (or refusing to): the builder swapped in
     place for htmx, else back to the edit page with the message."""
-    if _partial_wanted(request):
+    if partial_wanted(request):
         context = _edit_context(request, quiz, notice=notice, refused=refused, **focus)
         return render(request, "teach/quiz_edit.html#builder", context)
     (messages.error if refused else messages.success)(request, notice)
@@ -175,7 +170,7 @@ def quiz_edit(request: HtmxHttpRequest, quiz_id: int) -> HttpResponse:
             return redirect("teach:quiz_edit", quiz_id=quiz.pk)
         context = _edit_context(request, quiz, details=details)
         return render(request, "teach/quiz_edit.html", context, status=422)
-    if _partial_wanted(request) and quiz.selection == Quiz.Selection.FIXED:
+    if partial_wanted(request) and quiz.selection == Quiz.Selection.FIXED:
         return render(request, "teach/quiz_edit.html#picker", _edit_context(request, quiz))
     return render(request, "teach/quiz_edit.html", _edit_context(request, quiz))
 

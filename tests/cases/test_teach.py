@@ -14,13 +14,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def instructor(db):
-    user = UserFactory(username="teacher")
-    user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
-    return user
-
-
-@pytest.fixture
 def instructor_client(client, instructor):
     client.login(username="teacher", password=PASSWORD)
     return client

@@ -17,13 +17,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def instructor(db):
-    user = UserFactory(username="teacher")
-    user.groups.add(Group.objects.get_or_create(name=INSTRUCTORS)[0])
-    return user
-
-
-@pytest.fixture
 def teacher(client, instructor):
     client.login(username="teacher", password=PASSWORD)
     return client
