@@ -11,7 +11,7 @@ an exam does differently from practice is the policy's (`quizzes.policy`).
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -368,9 +368,12 @@ def _finalize(attempt: Attempt, *, at: datetime, ended: str) -> None:
         content = case.grading_content
         answers = _answers(case.draft)
         first = answers.localization or ""
+        # Graded without the certainty: its lines speak of the progress page, which an
+        # exam never feeds, and of an answer a blank does not give. It is still recorded.
+        graded = replace(answers, certainty=None)
         results = {
-            **grading.grade_stage(content, answers, grading.STAGE_ONE),
-            **grading.grade_stage(content, answers, grading.STAGE_TWO, first=first),
+            **grading.grade_stage(content, graded, grading.STAGE_ONE),
+            **grading.grade_stage(content, graded, grading.STAGE_TWO, first=first),
         }
         if grading.REVISED in results and not answers.revised:
             # In practice the first answer stands for the second unless changed; in an

@@ -538,7 +538,10 @@ def grade_revised(content: CaseContent, given: str, first: str) -> ItemResult:
     # A verdict on one patient: the localization item cites what the signs mean.
     points = [Point("verdict", verdict, (), bool(score))]
     if not given:
-        change = "You gave no answer after the tests."
+        change = (
+            "You gave no answer after the tests; in an exam the first answer does not carry "
+            "over, so an unanswered question scores nothing."
+        )
     elif given == first:
         change = "You kept your first answer after the tests."
     elif score:

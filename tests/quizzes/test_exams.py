@@ -292,6 +292,18 @@ def test_a_question_left_blank_after_the_tests_scores_nothing(assessment, learne
     revised = Response.objects.get(attempt_case=case, item="revised")
     assert (revised.score, revised.given) == (0, "")
     assert "You gave no answer" in str(revised.explanation)
+    assert "first answer does not carry over" in str(revised.explanation)
+
+
+def test_certainty_on_a_blank_answer_claims_nothing(assessment, learner):
+    attempt = started(assessment, learner)
+    case = attempt.attempt_cases.get(position=1)
+    at = OPENS + timedelta(minutes=10)
+    exams.save_answers(attempt_case=case, data={"certainty": "sure"}, revision=0, now=at)
+    exams.submit(attempt=attempt, now=at)
+    first = Response.objects.get(attempt_case=case, item="localization")
+    assert first.certainty == "sure"
+    assert "progress page" not in str(first.explanation)
 
 
 def test_a_window_that_closes_before_it_opens_is_refused(quiz, instructor):
